@@ -1,0 +1,63 @@
+import { compileValidator, formatIssues, pointerToPath } from '../../../lib/schema/validate';
+
+describe('compileValidator', () => {
+  const validate = compileValidator({
+    type: 'object',
+    required: ['id', 'device'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      device: { type: 'object', required: ['os'], properties: { os: { type: 'string' } } },
+      items: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' } } } },
+      kind: { enum: ['a', 'b'] },
+    },
+  });
+
+  it('accepts a valid value', () => {
+    expect(validate({ id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', device: { os: 'ios' } })).toEqual({
+      ok: true,
+    });
+  });
+
+  it.each([
+    [{ device: { os: 'ios' } }, "id: must have required property 'id'"],
+    [{ id: 'x', device: { os: 'ios' } }, 'id: must match format "uuid"'],
+    [
+      { id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', device: {} },
+      "device.os: must have required property 'os'",
+    ],
+    [
+      {
+        id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+        device: { os: 'ios' },
+        items: [{ sku: 'a' }, { sku: 3 }],
+      },
+      'items[1].sku: must be string',
+    ],
+    [
+      { id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', device: { os: 'ios' }, extra: 1 },
+      'extra: is not an allowed property',
+    ],
+    [
+      { id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', device: { os: 'ios' }, kind: 'c' },
+      'kind: must be one of "a", "b"',
+    ],
+  ])('names the field in %j', (value, expected) => {
+    const result = validate(value);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(formatIssues(result.issues)).toContain(expected);
+  });
+
+  it('rejects an invalid schema at compile time', () => {
+    expect(() => compileValidator({ type: 'nonsense' })).toThrow(/invalid JSON Schema/);
+  });
+});
+
+describe('pointerToPath', () => {
+  it.each([
+    ['', ''],
+    ['/a', 'a'],
+    ['/a/0/b', 'a[0].b'],
+    ['/a~1b/c~0d', 'a/b.c~d'],
+  ])('%s -> %s', (pointer, path) => expect(pointerToPath(pointer)).toBe(path));
+});
