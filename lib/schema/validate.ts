@@ -16,7 +16,13 @@ export type Validator = (value: unknown) => ValidationResult;
  * Ajv generates a specialised function per schema, so the per-record cost is a plain function call.
  */
 export function compileValidator(schema: object, options: { allErrors?: boolean } = {}): Validator {
-  const ajv = new Ajv2020({ allErrors: options.allErrors ?? true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({
+    allErrors: options.allErrors ?? true,
+    strict: true,
+    // `if/then` blocks legitimately require properties declared beside them, not inside.
+    strictRequired: false,
+    allowUnionTypes: true,
+  });
   addFormats(ajv);
   let validate: ValidateFunction;
   try {
