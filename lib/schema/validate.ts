@@ -15,9 +15,18 @@ export type Validator = (value: unknown) => ValidationResult;
  * Compiles a JSON Schema (draft 2020-12 or draft-07 keywords) once; call the result per record.
  * Ajv generates a specialised function per schema, so the per-record cost is a plain function call.
  */
-export function compileValidator(schema: object, options: { allErrors?: boolean } = {}): Validator {
+export interface ValidatorOptions {
+  allErrors?: boolean;
+  /** Fill in `default` values from the schema (mutates the validated value). */
+  useDefaults?: boolean;
+  /** Further schemas the main one `$ref`s by their `$id`. */
+  references?: object[];
+}
+
+export function compileValidator(schema: object, options: ValidatorOptions = {}): Validator {
   const ajv = new Ajv2020({
     allErrors: options.allErrors ?? true,
+    useDefaults: options.useDefaults ?? false,
     strict: true,
     // `if/then` blocks legitimately require properties declared beside them, not inside.
     strictRequired: false,
@@ -26,6 +35,7 @@ export function compileValidator(schema: object, options: { allErrors?: boolean 
   addFormats(ajv);
   let validate: ValidateFunction;
   try {
+    for (const reference of options.references ?? []) ajv.addSchema(reference);
     validate = ajv.compile(schema);
   } catch (error) {
     throw new Error(`invalid JSON Schema: ${(error as Error).message}`);

@@ -1,0 +1,99 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import pipelineSchema from '../../schemas/pipeline.schema.json';
+import transformsSchema from '../../schemas/pipeline/transforms.schema.json';
+import partitioningSchema from '../../schemas/pipeline/partitioning.schema.json';
+import conversionSchema from '../../schemas/pipeline/conversion.schema.json';
+import { compileValidator, formatIssues } from '../schema/validate';
+import { crossFieldProblems } from './checks';
+import type { PipelineConfig } from './types';
+
+/** A pipeline.yml that cannot be used; the message lists every problem, each naming its field. */
+export class PipelineConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is not a valid pipeline:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'PipelineConfigError';
+  }
+}
+
+export interface LoadedPipeline {
+  config: PipelineConfig;
+  /** Absolute path of the pipeline file; relative paths inside it resolve from its folder. */
+  file: string;
+  baseDir: string;
+  /** The record JSON Schema named by `record.schema`, parsed. */
+  recordSchema: object;
+}
+
+const validatePipeline = compileValidator(pipelineSchema, {
+  useDefaults: true,
+  references: [transformsSchema, partitioningSchema, conversionSchema],
+});
+
+/**
+ * The file named by PIPELINE_FILE, else `pipeline.yml`, resolved from the Lambda task root when there is
+ * one (the file is packaged beside the bundle) or the working directory.
+ */
+export function defaultPipelineFile(env: NodeJS.ProcessEnv = process.env): string {
+  const file = env.PIPELINE_FILE ?? 'pipeline.yml';
+  return isAbsolute(file) ? file : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+}
+
+export function loadPipeline(file: string = defaultPipelineFile()): LoadedPipeline {
+  const absolute = resolve(file);
+  if (!existsSync(absolute)) throw new PipelineConfigError(absolute, ['file not found']);
+  return parsePipeline(readFileSync(absolute, 'utf8'), absolute);
+}
+
+/** Parses, validates (filling in defaults) and cross-checks pipeline text; throws PipelineConfigError. */
+export function parsePipeline(text: string, file: string): LoadedPipeline {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new PipelineConfigError(
+      file,
+      document.errors.map((error) => `YAML: ${error.message.split('\n')[0]}`),
+    );
+  }
+  const config: unknown = document.toJS();
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new PipelineConfigError(file, ['(root): must be a mapping of settings']);
+  }
+  const result = validatePipeline(config);
+  if (!result.ok) {
+    throw new PipelineConfigError(
+      file,
+      result.issues.map((issue) => formatIssues([issue])),
+    );
+  }
+  const pipeline = config as PipelineConfig;
+  const baseDir = dirname(file);
+  const schemaFile = resolve(baseDir, pipeline.record.schema);
+  const recordSchema = readRecordSchema(file, schemaFile);
+  const problems = crossFieldProblems(pipeline, recordSchema);
+  if (problems.length > 0) throw new PipelineConfigError(file, problems);
+  return { config: pipeline, file, baseDir, recordSchema };
+}
+
+function readRecordSchema(file: string, schemaFile: string): object {
+  if (!existsSync(schemaFile)) {
+    throw new PipelineConfigError(file, [`record.schema: file ${schemaFile} not found`]);
+  }
+  let schema: unknown;
+  try {
+    schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
+  } catch (error) {
+    throw new PipelineConfigError(file, [
+      `record.schema: ${schemaFile} is not JSON: ${(error as Error).message}`,
+    ]);
+  }
+  try {
+    compileValidator(schema as object);
+  } catch (error) {
+    throw new PipelineConfigError(file, [`record.schema: ${(error as Error).message}`]);
+  }
+  return schema as object;
+}

@@ -1,0 +1,81 @@
+/**
+ * pipeline.yml after validation, with the schema's defaults filled in. The schema
+ * (schemas/pipeline.schema.json and schemas/pipeline/*.schema.json) is the authority; these types
+ * mirror it.
+ */
+import type { TransformStep } from '../transform';
+import type { PartitioningConfig } from '../partitioning';
+import type { ConversionConfig } from '../parquet';
+
+export interface StreamConfig {
+  name: string;
+  mode: 'PROVISIONED' | 'ON_DEMAND';
+  shards: number;
+  retentionHours: number;
+  kmsKeyId: string;
+}
+
+export interface RecordConfig {
+  schema: string;
+  maxBytes: number;
+}
+
+export interface S3SinkConfig {
+  type: 's3';
+  prefix: string;
+  format: 'jsonl' | 'parquet';
+  compression: 'gzip' | 'none';
+  partitioned: boolean;
+}
+
+export interface FirehoseSinkConfig {
+  type: 'firehose';
+  deliveryStream: string;
+}
+
+export interface KinesisSinkConfig {
+  type: 'kinesis';
+  stream: string;
+  partitionKeyField?: string;
+}
+
+export type SinkConfig = S3SinkConfig | FirehoseSinkConfig | KinesisSinkConfig;
+
+export interface ConsumerConfig {
+  batchSize: number;
+  batchWindowSeconds: number;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  parallelizationFactor: number;
+  maximumRetryAttempts: number;
+  maximumRecordAgeSeconds: number;
+  bisectBatchOnFunctionError: boolean;
+  sinks: SinkConfig[];
+  errorPrefix: string;
+}
+
+export interface DeliveryConfig {
+  name: string;
+  source: 'kinesis' | 'direct-put';
+  processor: {
+    function: 'firehoseTransformer' | 'partitionKeys' | 'none';
+    bufferSizeMB: number;
+    bufferIntervalSeconds: number;
+    retries: number;
+  };
+  buffering: { sizeMB: number; intervalSeconds: number };
+  prefix: string;
+  errorOutputPrefix?: string;
+  compression: 'UNCOMPRESSED' | 'GZIP' | 'ZIP' | 'Snappy' | 'HADOOP_SNAPPY';
+  sourceRecordBackup: boolean;
+}
+
+export interface PipelineConfig {
+  name: string;
+  stream: StreamConfig;
+  record: RecordConfig;
+  transforms: TransformStep[];
+  partitioning?: PartitioningConfig;
+  consumer?: ConsumerConfig;
+  delivery?: DeliveryConfig;
+  conversion?: ConversionConfig;
+}

@@ -1,0 +1,2 @@
+import { ParquetWriter } from 'hyparquet-writer';
+it('loads', () => { expect(typeof ParquetWriter).toBe('function'); });
