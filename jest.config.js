@@ -1,6 +1,11 @@
 /** Unit tests run in-process with mocked AWS clients; integration tests start the emulators. */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  testEnvironment: 'node',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
+};
 
 module.exports = {
   projects: [

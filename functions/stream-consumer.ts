@@ -1,0 +1,21 @@
+/**
+ * streamConsumer: Kinesis Data Streams → (decode, de-aggregate, validate, transform) → sinks.
+ * Returns `batchItemFailures` (ReportBatchItemFailures) and never throws for record content.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
+import { createStreamConsumer } from '../lib/consumer';
+import { createLogger } from '../lib/observability/logger';
+import { loadPipeline } from '../lib/pipeline/load';
+
+const logger = createLogger('stream-consumer');
+// Cold start: a bad pipeline.yml or a missing setting fails here, with a message naming the field.
+const consume = createStreamConsumer(loadPipeline(), { bucket: process.env.BUCKET_NAME });
+
+export const handler = middy(async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+  const { batchItemFailures, summary } = await consume(event.Records);
+  const level = batchItemFailures.length > 0 || Object.keys(summary.failed).length > 0 ? 'warn' : 'info';
+  logger[level]('batch processed', { summary, batchItemFailures });
+  return { batchItemFailures };
+}).use(injectLambdaContext(logger));

@@ -1,0 +1,223 @@
+/**
+ * Where the stream consumer delivers good records: one entry per sink type in pipeline.yml, built once
+ * at cold start with injected clients. Each sink reports the lowest batch position it could not deliver,
+ * plus records it refused for good (they go to the error output instead of blocking the shard).
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { putRecordBatchReliably, FIREHOSE_REJECTIONS } from '../sinks/firehose';
+import { putRecordsReliably, KINESIS_REJECTIONS } from '../sinks/kinesis';
+import { batchObjectKey, putObject } from '../sinks/s3';
+import type { DeliveryOptions, PutOutcome } from '../sinks/retry';
+import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../pipeline/types';
+import { gzipSync } from 'node:zlib';
+
+/** One good record of the batch, ready to deliver. */
+export interface DeliveryItem {
+  /** Position of its Kinesis record in the batch; what a failure is reported against. */
+  position: number;
+  line: string;
+  record: Record<string, unknown>;
+  keys: Record<string, string> | undefined;
+  partitionKey: string;
+  sequenceNumber: string;
+  subSequenceNumber: number | undefined;
+}
+
+export interface BatchInfo {
+  shardId: string;
+  firstSequenceNumber: string;
+  lastSequenceNumber: string;
+}
+
+export interface Refusal {
+  item: DeliveryItem;
+  reason: string;
+  message: string;
+}
+
+export interface SinkResult {
+  /** Lowest batch position not delivered for a transient reason; undefined when all arrived. */
+  firstUndelivered: number | undefined;
+  /** Records the destination refuses whatever the retries (too large, invalid key). */
+  refused: Refusal[];
+  /** Objects or records written, for the summary. */
+  written: number;
+  /** Why deliveries failed, for the log (no record content). */
+  errors?: string[];
+}
+
+export interface Sink {
+  readonly name: string;
+  deliver(items: DeliveryItem[], batch: BatchInfo): Promise<SinkResult>;
+}
+
+export interface SinkClients {
+  s3: () => S3Client;
+  firehose: () => FirehoseClient;
+  kinesis: () => KinesisClient;
+}
+
+export interface SinkContext {
+  clients: SinkClients;
+  bucket: string | undefined;
+  retry?: DeliveryOptions;
+}
+
+function minimum(values: Iterable<number>): number | undefined {
+  let lowest: number | undefined;
+  for (const value of values) if (lowest === undefined || value < lowest) lowest = value;
+  return lowest;
+}
+
+/** Maps a put outcome back onto the items: permanent refusals vs the first transient failure. */
+function settle(
+  items: DeliveryItem[],
+  outcome: PutOutcome,
+  permanentCodes: Record<string, string>,
+  destination: string,
+): SinkResult {
+  const refused: Refusal[] = [];
+  const transient: number[] = [];
+  for (const failure of outcome.failed) {
+    const item = items[failure.index]!;
+    if (failure.errorCode in permanentCodes) {
+      refused.push({
+        item,
+        reason: 'refused-by-sink',
+        message: `${destination}: ${failure.errorCode}: ${failure.errorMessage}`,
+      });
+    } else {
+      transient.push(item.position);
+    }
+  }
+  const errors = [...new Set(outcome.failed.map((failure) => `${destination}: ${failure.errorCode}`))];
+  return { firstUndelivered: minimum(transient), refused, written: outcome.acknowledged, errors };
+}
+
+const encoder = new TextEncoder();
+
+function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
+  const bucket = context.bucket;
+  if (!bucket) throw new Error(`consumer.sinks: an s3 sink needs a bucket (set BUCKET_NAME)`);
+  if (config.format === 'parquet') {
+    throw new Error('consumer.sinks: format parquet is not available yet for the consumer; use jsonl');
+  }
+  const gzip = config.compression === 'gzip';
+  const extension = gzip ? 'jsonl.gz' : 'jsonl';
+  return {
+    name: `s3:${config.prefix}`,
+    async deliver(items, batch) {
+      // One object per partition folder; lines keep shard order inside each.
+      const groups = new Map<
+        string,
+        { partitions: Record<string, string> | undefined; items: DeliveryItem[] }
+      >();
+      for (const item of items) {
+        const partitions = config.partitioned ? item.keys : undefined;
+        const id = partitions ? JSON.stringify(partitions) : '';
+        const group = groups.get(id) ?? { partitions, items: [] };
+        group.items.push(item);
+        groups.set(id, group);
+      }
+      const client = context.clients.s3();
+      const results = await Promise.allSettled(
+        [...groups.values()].map(async (group) => {
+          const text = group.items.map((item) => item.line).join('\n') + '\n';
+          const key = batchObjectKey({
+            prefix: config.prefix,
+            partitions: group.partitions,
+            ...batch,
+            extension,
+          });
+          await putObject(client, {
+            bucket,
+            key,
+            body: gzip ? gzipSync(text) : Buffer.from(text),
+            contentType: 'application/x-ndjson',
+            ...(gzip && { contentEncoding: 'gzip' }),
+          });
+        }),
+      );
+      const groupList = [...groups.values()];
+      const failed = results.flatMap((result, index) =>
+        result.status === 'rejected' ? [{ group: groupList[index]!, error: result.reason as Error }] : [],
+      );
+      return {
+        firstUndelivered: minimum(failed.map(({ group }) => group.items[0]!.position)),
+        refused: [],
+        written: results.length - failed.length,
+        errors: failed.map(({ error }) => error.message),
+      };
+    },
+  };
+}
+
+function firehoseSink(config: FirehoseSinkConfig, context: SinkContext): Sink {
+  return {
+    name: `firehose:${config.deliveryStream}`,
+    async deliver(items) {
+      if (items.length === 0) return { firstUndelivered: undefined, refused: [], written: 0 };
+      const records = items.map((item) => encoder.encode(`${item.line}\n`));
+      const outcome = await putRecordBatchReliably(
+        context.clients.firehose(),
+        config.deliveryStream,
+        records,
+        {
+          ...context.retry,
+          afterFailedChunk: 'stop',
+        },
+      );
+      return settle(items, outcome, FIREHOSE_REJECTIONS, `firehose ${config.deliveryStream}`);
+    },
+  };
+}
+
+function readKey(record: Record<string, unknown>, path: string[]): string | undefined {
+  let value: unknown = record;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function kinesisSink(config: KinesisSinkConfig, context: SinkContext): Sink {
+  const path = config.partitionKeyField?.split('.');
+  return {
+    name: `kinesis:${config.stream}`,
+    async deliver(items) {
+      if (items.length === 0) return { firstUndelivered: undefined, refused: [], written: 0 };
+      const entries = items.map((item) => ({
+        data: encoder.encode(item.line),
+        // The source record's key unless the pipeline routes by a field; a record without it keeps its key.
+        partitionKey: (path && readKey(item.record, path)) || item.partitionKey,
+      }));
+      const outcome = await putRecordsReliably(
+        context.clients.kinesis(),
+        { streamName: config.stream },
+        entries,
+        {
+          ...context.retry,
+          afterFailedChunk: 'stop',
+        },
+      );
+      return settle(items, outcome, KINESIS_REJECTIONS, `kinesis ${config.stream}`);
+    },
+  };
+}
+
+const sinkFactories: {
+  [T in SinkConfig['type']]: (config: Extract<SinkConfig, { type: T }>, context: SinkContext) => Sink;
+} = {
+  s3: s3Sink,
+  firehose: firehoseSink,
+  kinesis: kinesisSink,
+};
+
+export function createSinks(configs: SinkConfig[], context: SinkContext): Sink[] {
+  return configs.map((config) =>
+    (sinkFactories[config.type] as (c: SinkConfig, x: SinkContext) => Sink)(config, context),
+  );
+}

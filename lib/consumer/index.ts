@@ -1,0 +1,51 @@
+/** The stream consumer assembled from pipeline.yml: what functions/stream-consumer.ts runs per batch. */
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { createFirehoseClient, createKinesisClient, createS3Client } from '../aws/clients';
+import type { LoadedPipeline } from '../pipeline/load';
+import { recordProcessorFor } from '../processing/record-processor';
+import { createErrorSink } from '../sinks/error-sink';
+import type { DeliveryOptions } from '../sinks/retry';
+import { createSinks, type SinkClients } from './delivery';
+import { processBatch, type BatchResult } from './process-batch';
+
+export { processBatch, shardIdOf, type BatchResult, type BatchSummary } from './process-batch';
+export { createSinks, type Sink, type SinkResult, type DeliveryItem } from './delivery';
+
+export interface StreamConsumerOptions {
+  /** Bucket of the S3 sinks and the error output (BUCKET_NAME in Lambda). */
+  bucket: string | undefined;
+  clients?: Partial<SinkClients>;
+  env?: NodeJS.ProcessEnv;
+  retry?: DeliveryOptions;
+}
+
+export type StreamConsumer = (records: KinesisStreamRecord[]) => Promise<BatchResult>;
+
+function lazy<T>(create: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= create());
+}
+
+/** Compiles everything once; the returned function handles one batch. */
+export function createStreamConsumer(
+  pipeline: LoadedPipeline,
+  options: StreamConsumerOptions,
+): StreamConsumer {
+  const consumer = pipeline.config.consumer;
+  if (!consumer) throw new Error(`${pipeline.file}: the stream consumer needs a \`consumer\` block`);
+  if (!options.bucket)
+    throw new Error('stream consumer: BUCKET_NAME is not set (the error output needs a bucket)');
+  const clients: SinkClients = {
+    s3: options.clients?.s3 ?? lazy(() => createS3Client()),
+    firehose: options.clients?.firehose ?? lazy(() => createFirehoseClient()),
+    kinesis: options.clients?.kinesis ?? lazy(() => createKinesisClient()),
+  };
+  const processor = recordProcessorFor(pipeline, options.env);
+  const sinks = createSinks(consumer.sinks, { clients, bucket: options.bucket, retry: options.retry });
+  const errorSink = createErrorSink({
+    client: clients.s3(),
+    bucket: options.bucket,
+    prefix: consumer.errorPrefix,
+  });
+  return (records) => processBatch(records, { processor, sinks, errorSink });
+}

@@ -1,0 +1,232 @@
+/**
+ * One Kinesis batch, in shard order: decode → de-aggregate → parse → validate → transform → deliver.
+ * Bad records go to the error output with their reason and never block the shard; a transient sink
+ * fault reports the first record not fully delivered, because Lambda checkpoints at the lowest reported
+ * sequence number and re-delivers everything after it anyway (reference §3).
+ */
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { decodeBase64, deaggregate } from '../records';
+import type { RecordProcessor, RejectionReason } from '../processing/record-processor';
+import { toErrorRecord, type ErrorRecord, type ErrorSink } from '../sinks/error-sink';
+import type { BatchInfo, DeliveryItem, Sink } from './delivery';
+
+export interface BatchSummary {
+  shardId: string;
+  firstSequenceNumber: string | undefined;
+  lastSequenceNumber: string | undefined;
+  records: number;
+  /** User records after KPL de-aggregation, and JSON objects after splitting JSON lines. */
+  userRecords: number;
+  objects: number;
+  delivered: number;
+  dropped: Record<string, number>;
+  failed: Partial<Record<RejectionReason | 'refused-by-sink', number>>;
+  /** Position of the first record reported back to Lambda, when a sink failed. */
+  firstUndelivered: number | undefined;
+  sinkErrors: string[];
+  durationMs: number;
+}
+
+export interface BatchResult {
+  batchItemFailures: { itemIdentifier: string }[];
+  summary: BatchSummary;
+}
+
+export interface ConsumerParts {
+  processor: RecordProcessor;
+  sinks: Sink[];
+  errorSink: ErrorSink;
+  now?: () => Date;
+}
+
+/** Kinesis events carry no shard id field; it is the part of eventID before the colon. */
+export function shardIdOf(record: KinesisStreamRecord): string {
+  const colon = record.eventID.indexOf(':');
+  return colon > 0 ? record.eventID.slice(0, colon) : 'shardId-unknown';
+}
+
+function count<K extends string>(counts: Partial<Record<K, number>>, key: K): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+export async function processBatch(
+  records: KinesisStreamRecord[],
+  parts: ConsumerParts,
+): Promise<BatchResult> {
+  const started = Date.now();
+  const now = parts.now ?? (() => new Date());
+  const ingestionTime = now();
+  const first = records[0];
+  const last = records[records.length - 1];
+  const shardId = first ? shardIdOf(first) : 'shardId-unknown';
+  const summary: BatchSummary = {
+    shardId,
+    firstSequenceNumber: first?.kinesis.sequenceNumber,
+    lastSequenceNumber: last?.kinesis.sequenceNumber,
+    records: records.length,
+    userRecords: 0,
+    objects: 0,
+    delivered: 0,
+    dropped: {},
+    failed: {},
+    firstUndelivered: undefined,
+    sinkErrors: [],
+    durationMs: 0,
+  };
+  if (!first || !last) return { batchItemFailures: [], summary };
+
+  const items: DeliveryItem[] = [];
+  const errors: ErrorRecord[] = [];
+  const errorPositions: number[] = [];
+  const reject = (
+    position: number,
+    reason: RejectionReason | 'refused-by-sink',
+    message: string,
+    rawData: Uint8Array | string,
+    subSequenceNumber?: number,
+    partitionKey?: string,
+  ): void => {
+    const { kinesis } = records[position]!;
+    count(summary.failed, reason);
+    errorPositions.push(position);
+    errors.push(
+      toErrorRecord(
+        {
+          reason,
+          message,
+          shardId,
+          sequenceNumber: kinesis.sequenceNumber,
+          subSequenceNumber,
+          partitionKey: partitionKey ?? kinesis.partitionKey,
+          approximateArrivalTimestamp: kinesis.approximateArrivalTimestamp,
+          rawData,
+        },
+        () => ingestionTime,
+      ),
+    );
+  };
+
+  records.forEach((record, position) => {
+    const { kinesis } = record;
+    const bytes = decodeBase64(kinesis.data);
+    if (!bytes.ok) return reject(position, bytes.reason, bytes.message, kinesis.data);
+    const aggregate = deaggregate(bytes.value);
+    if ('ok' in aggregate && aggregate.ok === false) {
+      return reject(position, aggregate.reason, aggregate.message, bytes.value);
+    }
+    const userRecords = aggregate.aggregated
+      ? aggregate.records
+      : [{ data: bytes.value, partitionKey: kinesis.partitionKey, subSequenceNumber: undefined }];
+    const arrivalTime = new Date(kinesis.approximateArrivalTimestamp * 1000);
+    for (const user of userRecords) {
+      summary.userRecords += 1;
+      const decoded = parser(parts.processor, user.data);
+      if (!decoded.ok) {
+        reject(
+          position,
+          decoded.reason,
+          decoded.message,
+          user.data,
+          user.subSequenceNumber,
+          user.partitionKey,
+        );
+        continue;
+      }
+      const objects = decoded.value;
+      objects.forEach((object, index) => {
+        summary.objects += 1;
+        const outcome = parts.processor.process(object, {
+          ingestionTime,
+          arrivalTime,
+          shardId,
+          sequenceNumber: kinesis.sequenceNumber,
+          subSequenceNumber: user.subSequenceNumber,
+          partitionKey: user.partitionKey,
+        });
+        if (outcome.kind === 'dropped') {
+          count(summary.dropped, outcome.rule);
+        } else if (outcome.kind === 'failed') {
+          const where = objects.length > 1 ? `object ${index + 1} of ${objects.length}: ` : '';
+          reject(
+            position,
+            outcome.reason,
+            where + outcome.message,
+            user.data,
+            user.subSequenceNumber,
+            user.partitionKey,
+          );
+        } else {
+          items.push({
+            position,
+            line: outcome.line,
+            record: outcome.record,
+            keys: outcome.keys,
+            partitionKey: user.partitionKey,
+            sequenceNumber: kinesis.sequenceNumber,
+            subSequenceNumber: user.subSequenceNumber,
+          });
+        }
+      });
+    }
+  });
+
+  const batch: BatchInfo = {
+    shardId,
+    firstSequenceNumber: first.kinesis.sequenceNumber,
+    lastSequenceNumber: last.kinesis.sequenceNumber,
+  };
+  const undelivered: number[] = [];
+  const sinkResults = await Promise.all(
+    parts.sinks.map(async (sink) => {
+      try {
+        return await sink.deliver(items, batch);
+      } catch (error) {
+        // A sink that throws has delivered nothing we can vouch for: report from its first record.
+        return {
+          firstUndelivered: items[0]?.position,
+          refused: [],
+          written: 0,
+          errors: [`${sink.name}: ${(error as Error).message}`],
+        };
+      }
+    }),
+  );
+  for (const result of sinkResults) {
+    if (result.firstUndelivered !== undefined) undelivered.push(result.firstUndelivered);
+    summary.sinkErrors.push(...(result.errors ?? []));
+    for (const refusal of result.refused) {
+      const { item } = refusal;
+      reject(
+        item.position,
+        'refused-by-sink',
+        refusal.message,
+        Buffer.from(item.line),
+        item.subSequenceNumber,
+        item.partitionKey,
+      );
+    }
+  }
+  summary.delivered = items.length;
+
+  try {
+    await parts.errorSink.write(errors, batch);
+  } catch (error) {
+    summary.sinkErrors.push(`error output: ${(error as Error).message}`);
+    undelivered.push(Math.min(...errorPositions));
+  }
+
+  const firstUndelivered = undelivered.length > 0 ? Math.min(...undelivered) : undefined;
+  summary.firstUndelivered = firstUndelivered;
+  summary.durationMs = Date.now() - started;
+  return {
+    batchItemFailures:
+      firstUndelivered === undefined
+        ? []
+        : [{ itemIdentifier: records[firstUndelivered]!.kinesis.sequenceNumber }],
+    summary,
+  };
+}
+
+function parser(processor: RecordProcessor, data: Buffer) {
+  return processor.decode(data);
+}

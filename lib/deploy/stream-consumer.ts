@@ -1,0 +1,117 @@
+/** serverless.yml wiring of streamConsumer: its stream event, role, on-failure queue and alarm. */
+import {
+  bucketName,
+  deliveryStreamArnFor,
+  functionRole,
+  objectArns,
+  streamArn,
+  streamArnFor,
+  type DeployContext,
+  type Statement,
+} from './common';
+
+export const CONSUMER_KEY = 'streamConsumer';
+const QUEUE = 'StreamConsumerFailureQueue';
+const ROLE = 'StreamConsumerRole';
+
+export function streamConsumerResources(context: DeployContext) {
+  const consumer = context.pipeline.config.consumer;
+  if (!consumer) throw new Error(`${context.pipeline.file}: streamConsumer needs a \`consumer\` block`);
+  const sinks = consumer.sinks;
+  const s3Prefixes = [
+    consumer.errorPrefix,
+    ...sinks.flatMap((sink) => (sink.type === 's3' ? [sink.prefix] : [])),
+  ];
+  const firehoseTargets = sinks.flatMap((sink) => (sink.type === 'firehose' ? [sink.deliveryStream] : []));
+  const kinesisTargets = sinks.flatMap((sink) => (sink.type === 'kinesis' ? [sink.stream] : []));
+
+  const statements: Statement[] = [
+    {
+      Effect: 'Allow',
+      // What the event source mapping needs to read the stream, on this stream only.
+      Action: [
+        'kinesis:DescribeStream',
+        'kinesis:DescribeStreamSummary',
+        'kinesis:GetRecords',
+        'kinesis:GetShardIterator',
+        'kinesis:ListShards',
+      ],
+      Resource: streamArn(context),
+    },
+    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: objectArns(context, s3Prefixes) },
+    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': [QUEUE, 'Arn'] } },
+  ];
+  if (firehoseTargets.length > 0) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['firehose:PutRecordBatch'],
+      Resource: firehoseTargets.map(deliveryStreamArnFor),
+    });
+  }
+  if (kinesisTargets.length > 0) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['kinesis:PutRecords'],
+      Resource: kinesisTargets.map(streamArnFor),
+    });
+  }
+
+  return {
+    role: ROLE,
+    environment: { BUCKET_NAME: bucketName(context) },
+    event: {
+      arn: streamArn(context),
+      type: 'kinesis',
+      batchSize: consumer.batchSize,
+      batchWindow: consumer.batchWindowSeconds,
+      startingPosition: consumer.startingPosition,
+      parallelizationFactor: consumer.parallelizationFactor,
+      maximumRetryAttempts: consumer.maximumRetryAttempts,
+      maximumRecordAgeInSeconds: consumer.maximumRecordAgeSeconds,
+      bisectBatchOnFunctionError: consumer.bisectBatchOnFunctionError,
+      functionResponseType: 'ReportBatchItemFailures',
+      destinations: { onFailure: { arn: { 'Fn::GetAtt': [QUEUE, 'Arn'] }, type: 'sqs' } },
+    },
+    resources: {
+      [ROLE]: functionRole(context, CONSUMER_KEY, statements),
+      [QUEUE]: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          // On-failure records carry batch coordinates only; 14 days to re-read them from the stream.
+          MessageRetentionPeriod: 1209600,
+          SqsManagedSseEnabled: true,
+        },
+      },
+      StreamConsumerIteratorAgeAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmDescription: 'streamConsumer is falling behind its stream (IteratorAge over 5 minutes)',
+          Namespace: 'AWS/Lambda',
+          MetricName: 'IteratorAge',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'StreamConsumerLambdaFunction' } }],
+          Statistic: 'Maximum',
+          Period: 60,
+          EvaluationPeriods: 5,
+          Threshold: 300000,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      },
+      StreamConsumerFailureQueueDepthAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmDescription: 'Batches of streamConsumer exhausted their retries (see the on-failure queue)',
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [QUEUE, 'QueueName'] } }],
+          Statistic: 'Maximum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      },
+    },
+  };
+}

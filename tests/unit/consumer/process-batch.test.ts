@@ -1,0 +1,309 @@
+import { gunzipSync } from 'node:zlib';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createStreamConsumer } from '../../../lib/consumer';
+import { kinesisStreamEvent, sequenceNumber } from '../../../lib/events/factories';
+import { parsePipeline } from '../../../lib/pipeline/load';
+import { aggregate } from '../../../lib/records';
+import { clickEvent, purchaseEvent } from '../../fixtures/clickstream';
+import { resolve } from 'node:path';
+
+const s3 = mockClient(S3Client);
+const firehose = mockClient(FirehoseClient);
+const kinesis = mockClient(KinesisClient);
+
+function pipelineWith(sinks: string): ReturnType<typeof parsePipeline> {
+  const text = `
+name: test
+stream: { name: clicks }
+record: { schema: schemas/clickstream.schema.json, maxBytes: 4000 }
+transforms:
+  - filter: { name: no-heartbeats, drop: { field: event_type, equals: heartbeat } }
+  - mask: { fields: [customer.email], saltFrom: MASK_SALT }
+partitioning:
+  keys:
+    - { name: event_type, path: event_type }
+consumer:
+  errorPrefix: errors/
+  sinks:
+${sinks}
+`;
+  return parsePipeline(text, resolve('pipeline.test.yml'));
+}
+
+const S3_ONLY = '    - { type: s3, prefix: lake/ }';
+const ALL_SINKS = `${S3_ONLY}
+    - { type: firehose, deliveryStream: fanout }
+    - { type: kinesis, stream: routed, partitionKeyField: customer_id }`;
+
+const noSleep = { sleep: async () => undefined, maxAttempts: 2 };
+
+function consumerFor(sinks: string) {
+  return createStreamConsumer(pipelineWith(sinks), {
+    bucket: 'lake-bucket',
+    env: { MASK_SALT: 'pepper' },
+    clients: {
+      s3: () => new S3Client({}),
+      firehose: () => new FirehoseClient({}),
+      kinesis: () => new KinesisClient({}),
+    },
+    retry: noSleep,
+  });
+}
+
+function eventOf(payloads: (string | Buffer)[]) {
+  return kinesisStreamEvent(payloads.map((data, index) => ({ data, partitionKey: `pk-${index}` })));
+}
+
+function puts(): PutObjectCommandInput[] {
+  return s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+}
+
+function bodyLines(input: PutObjectCommandInput): Record<string, unknown>[] {
+  const text = gunzipSync(input.Body as Buffer).toString('utf8');
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+beforeEach(() => {
+  s3.reset();
+  firehose.reset();
+  kinesis.reset();
+  s3.on(PutObjectCommand).resolves({});
+  firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
+    FailedPutCount: 0,
+    RequestResponses: input.Records.map(() => ({ RecordId: 'r' })),
+  }));
+  kinesis.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+    FailedRecordCount: 0,
+    Records: input.Records.map(() => ({ SequenceNumber: '1', ShardId: 'shardId-000000000000' })),
+  }));
+});
+
+describe('stream consumer batch', () => {
+  it('delivers valid records to one object per partition, with deterministic keys', async () => {
+    // Prepare
+    const consume = consumerFor(S3_ONLY);
+    const event = eventOf([0, 1, 2, 3, 4, 5].map((i) => JSON.stringify(clickEvent(i))));
+
+    // Act
+    const result = await consume(event.Records);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    const keys = puts()
+      .map((input) => input.Key)
+      .sort();
+    const first = sequenceNumber(0);
+    const last = sequenceNumber(5);
+    expect(keys).toEqual(
+      ['add_to_cart', 'click', 'page_view', 'search'].map(
+        (type) => `lake/event_type=${type}/shardId-000000000000/${first}-${last}.jsonl.gz`,
+      ),
+    );
+    const lines = puts().flatMap(bodyLines);
+    expect(lines).toHaveLength(6);
+    expect(lines.every((line) => typeof (line.customer as { email: string }).email === 'string')).toBe(true);
+    expect(lines.some((line) => JSON.stringify(line).includes('@example.com'))).toBe(false);
+    expect(puts().every((input) => input.ServerSideEncryption !== undefined)).toBe(true);
+    expect(result.summary.delivered).toBe(6);
+  });
+
+  it('writes the same keys when the same batch is delivered again', async () => {
+    const consume = consumerFor(S3_ONLY);
+    const event = eventOf([0, 1, 2].map((i) => JSON.stringify(clickEvent(i))));
+    await consume(event.Records);
+    const firstKeys = puts().map((input) => input.Key);
+    s3.resetHistory();
+    await consume(event.Records);
+    expect(puts().map((input) => input.Key)).toEqual(firstKeys);
+  });
+
+  it.each([
+    ['invalid base64', '!!not base64!!', 'invalid-base64'],
+    ['not JSON', Buffer.from('hello world').toString('base64'), 'invalid-json'],
+    ['a JSON array', Buffer.from('[1,2]').toString('base64'), 'not-an-object'],
+    [
+      'a schema violation',
+      Buffer.from(JSON.stringify(clickEvent(1, { event_type: 'teleport' }))).toString('base64'),
+      'schema-violation',
+    ],
+    [
+      'an oversize record',
+      Buffer.from(JSON.stringify(clickEvent(1, { search_query: 'x'.repeat(5000) }))).toString('base64'),
+      'record-too-large',
+    ],
+  ])('sends %s to the error output with its reason and keeps going', async (_name, data, reason) => {
+    // Prepare: a poison record between two good ones.
+    const consume = consumerFor(S3_ONLY);
+    const event = eventOf([JSON.stringify(clickEvent(0)), 'placeholder', JSON.stringify(clickEvent(2))]);
+    event.Records[1]!.kinesis.data = data;
+
+    // Act
+    const result = await consume(event.Records);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    const errorPut = puts().find((input) => input.Key!.startsWith('errors/'));
+    expect(errorPut).toBeDefined();
+    const [error] = bodyLines(errorPut!);
+    expect(error).toMatchObject({
+      reason,
+      shardId: 'shardId-000000000000',
+      sequenceNumber: sequenceNumber(1),
+      partitionKey: 'pk-1',
+    });
+    expect(typeof error!.rawData).toBe('string');
+    expect(result.summary.failed).toEqual({ [reason]: 1 });
+    const delivered = puts()
+      .filter((input) => input.Key!.startsWith('lake/'))
+      .flatMap(bodyLines);
+    expect(delivered.map((line) => line.event_id)).toEqual([clickEvent(0).event_id, clickEvent(2).event_id]);
+  });
+
+  it('counts records dropped by a filter rule and writes nothing for them', async () => {
+    const consume = consumerFor(S3_ONLY);
+    const event = eventOf([
+      JSON.stringify(clickEvent(0, { event_type: 'heartbeat' })),
+      JSON.stringify(clickEvent(1)),
+    ]);
+    const result = await consume(event.Records);
+    expect(result.summary.dropped).toEqual({ 'no-heartbeats': 1 });
+    expect(puts().flatMap(bodyLines)).toHaveLength(1);
+  });
+
+  it('splits JSON lines inside one record into several records', async () => {
+    const consume = consumerFor(S3_ONLY);
+    const lines = [clickEvent(0), clickEvent(4)].map((record) => JSON.stringify(record)).join('\n');
+    const result = await consume(eventOf([lines]).Records);
+    expect(result.summary.objects).toBe(2);
+    expect(puts().flatMap(bodyLines)).toHaveLength(2);
+  });
+
+  it('de-aggregates KPL records and sends only the bad user record to the error output', async () => {
+    // Prepare: one aggregate of three user records, the middle one invalid for the schema.
+    const consume = consumerFor(S3_ONLY);
+    // One explicit hash key puts the three partition keys in one aggregate (one shard).
+    const [kpl, extra] = aggregate([
+      { partitionKey: 'a', explicitHashKey: '0', data: JSON.stringify(clickEvent(0)) },
+      {
+        partitionKey: 'b',
+        explicitHashKey: '0',
+        data: JSON.stringify(clickEvent(1, { device: { type: 'toaster' } })),
+      },
+      { partitionKey: 'c', explicitHashKey: '0', data: JSON.stringify(purchaseEvent(2)) },
+    ]);
+    expect(extra).toBeUndefined();
+    const event = eventOf([kpl!.data]);
+
+    // Act
+    const result = await consume(event.Records);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.summary.userRecords).toBe(3);
+    const errorPut = puts().find((input) => input.Key!.startsWith('errors/'));
+    expect(bodyLines(errorPut!)).toEqual([
+      expect.objectContaining({ reason: 'schema-violation', subSequenceNumber: 1, partitionKey: 'b' }),
+    ]);
+    expect(bodyLines(errorPut!)[0]!.message).toContain('device.type');
+    const delivered = puts()
+      .filter((input) => input.Key!.startsWith('lake/'))
+      .flatMap(bodyLines);
+    expect(delivered).toHaveLength(2);
+  });
+
+  it('reports the first record of a partition object S3 refused, and only that', async () => {
+    // Prepare: records 0..5 cycle through four event types; the `search` object (record 2) fails.
+    const consume = consumerFor(S3_ONLY);
+    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      if (input.Key!.includes('event_type=search')) {
+        throw Object.assign(new Error('Slow Down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+      }
+      return {};
+    });
+    const event = eventOf([0, 1, 2, 3, 4, 5].map((i) => JSON.stringify(clickEvent(i))));
+
+    // Act
+    const result = await consume(event.Records);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(2) }]);
+    expect(result.summary.sinkErrors.join(' ')).toContain('event_type=search');
+  });
+
+  it('reports the first bad record when the error output cannot be written', async () => {
+    const consume = consumerFor(S3_ONLY);
+    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      if (input.Key!.startsWith('errors/')) throw new Error('InternalError');
+      return {};
+    });
+    const event = eventOf([JSON.stringify(clickEvent(0)), 'not json at all', JSON.stringify(clickEvent(2))]);
+    const result = await consume(event.Records);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(1) }]);
+  });
+
+  it('delivers to Firehose and Kinesis too, routing by the configured field', async () => {
+    const consume = consumerFor(ALL_SINKS);
+    const event = eventOf([0, 1, 2].map((i) => JSON.stringify(clickEvent(i))));
+    const result = await consume(event.Records);
+    expect(result.batchItemFailures).toEqual([]);
+    const batch = firehose.commandCalls(PutRecordBatchCommand)[0]!.args[0].input;
+    expect(batch.DeliveryStreamName).toBe('fanout');
+    expect(batch.Records).toHaveLength(3);
+    expect(Buffer.from(batch.Records![0]!.Data!).toString().endsWith('\n')).toBe(true);
+    const routed = kinesis.commandCalls(PutRecordsCommand)[0]!.args[0].input;
+    expect(routed.Records!.map((entry) => entry.PartitionKey)).toEqual([
+      'customer-0',
+      'customer-1',
+      'customer-2',
+    ]);
+  });
+
+  it('reports the first record Firehose still refuses after the bounded retries', async () => {
+    // Prepare: entry 1 is throttled on every attempt; entries 0 and 2 are accepted.
+    const consume = consumerFor(ALL_SINKS);
+    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: { Data: Uint8Array }[] }) => ({
+      FailedPutCount: 1,
+      RequestResponses: input.Records.map((record) =>
+        Buffer.from(record.Data)
+          .toString()
+          .includes(clickEvent(1).event_id as string)
+          ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }
+          : { RecordId: 'ok' },
+      ),
+    }));
+    const event = eventOf([0, 1, 2].map((i) => JSON.stringify(clickEvent(i))));
+
+    // Act
+    const result = await consume(event.Records);
+
+    // Assess: only the failed entry was sent again.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(1) }]);
+    const calls = firehose.commandCalls(PutRecordBatchCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input.Records).toHaveLength(1);
+  });
+
+  it('returns no failures for an empty batch', async () => {
+    const consume = consumerFor(S3_ONLY);
+    await expect(consume([])).resolves.toMatchObject({ batchItemFailures: [] });
+    expect(puts()).toHaveLength(0);
+  });
+});
+
+describe('stream consumer configuration', () => {
+  it('refuses to start without a bucket', () => {
+    expect(() =>
+      createStreamConsumer(pipelineWith(S3_ONLY), { bucket: undefined, env: { MASK_SALT: 'x' } }),
+    ).toThrow(/BUCKET_NAME/);
+  });
+
+  it('refuses to start without the mask salt', () => {
+    expect(() => createStreamConsumer(pipelineWith(S3_ONLY), { bucket: 'b', env: {} })).toThrow(/MASK_SALT/);
+  });
+});
