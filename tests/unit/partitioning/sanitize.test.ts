@@ -1,0 +1,83 @@
+import { isSafePartitionValue, sanitizePartitionValue } from '../../../lib/partitioning/sanitize';
+
+describe('sanitizePartitionValue', () => {
+  it.each<[string | number | boolean | bigint, string | undefined]>([
+    ['click', 'click'],
+    ['page_view-2', 'page_view-2'],
+    ['v1.2.3', 'v1.2.3'],
+    [42, '42'],
+    [-1.5, '-1.5'],
+    [true, 'true'],
+    [12345678901234567890n, '12345678901234567890'],
+    ['../x', '_x'],
+    ['..', undefined],
+    ['.', undefined],
+    ['a/b', 'a_b'],
+    ['a\\b', 'a_b'],
+    ['/etc/passwd', '_etc_passwd'],
+    ['..\\..\\windows', '_.._windows'],
+    ['a=b', 'a_b'],
+    ['100%', '100_'],
+    ['tag#1', 'tag_1'],
+    ['x:y', 'x_y'],
+    ['two words', 'two_words'],
+    ['  padded  ', 'padded'],
+    ['line\nbreak', 'line_break'],
+    ['\u0000nul\u0007', 'nul'],
+    ['tab\there', 'tab_here'],
+    ['.hidden', 'hidden'],
+    ['trailing.', 'trailing'],
+    ['', undefined],
+    ['   ', undefined],
+    ['\u0001\u0002', undefined],
+    ['///', '___'],
+    ['café', 'café'],
+    ['cafe\u0301', 'café'], // NFD input normalises to the same folder as NFC
+    ['日本語', '日本語'],
+    ['Ελλάδα', 'Ελλάδα'],
+    ['🎉party', '_party'],
+    ['a\u202Eb', 'a_b'], // right-to-left override, a format character
+  ])('%j -> %j', (value, expected) => {
+    // Act
+    const safe = sanitizePartitionValue(value);
+    // Assess
+    expect(safe).toBe(expected);
+  });
+
+  it('shortens a 600-character value to the limit with a stable hash suffix', () => {
+    // Prepare
+    const long = 'x'.repeat(600);
+    const otherLong = `${'x'.repeat(599)}y`;
+    // Act
+    const safe = sanitizePartitionValue(long);
+    // Assess
+    expect(safe).toHaveLength(128);
+    expect(safe).toMatch(/^x{119}_[0-9a-f]{8}$/);
+    expect(sanitizePartitionValue(long)).toBe(safe);
+    expect(sanitizePartitionValue(otherLong)).not.toBe(safe);
+  });
+
+  it('honours a custom limit and counts code points, never splitting a surrogate pair', () => {
+    // Prepare: 40 CJK supplementary-plane letters (2 UTF-16 units each).
+    const value = '𠀋'.repeat(40);
+    // Act
+    const safe = sanitizePartitionValue(value, 20) ?? '';
+    // Assess
+    expect(Array.from(safe)).toHaveLength(20);
+    expect(safe.startsWith('𠀋'.repeat(11))).toBe(true);
+    expect(safe).toMatch(/_[0-9a-f]{8}$/);
+    expect(Buffer.from(safe, 'utf8').toString('utf8')).toBe(safe); // no lone surrogate
+  });
+
+  it('keeps a value exactly at the limit unchanged', () => {
+    expect(sanitizePartitionValue('a'.repeat(128))).toBe('a'.repeat(128));
+  });
+
+  it.each([
+    ['click', true],
+    ['a/b', false],
+    ['..', false],
+  ])('isSafePartitionValue(%j) is %s', (value, expected) => {
+    expect(isSafePartitionValue(value)).toBe(expected);
+  });
+});
