@@ -11,7 +11,8 @@ import { putRecordsReliably, KINESIS_REJECTIONS } from '../sinks/kinesis';
 import { batchObjectKey, putObject } from '../sinks/s3';
 import type { DeliveryOptions, PutOutcome } from '../sinks/retry';
 import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../pipeline/types';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 
 /** One good record of the batch, ready to deliver. */
 export interface DeliveryItem {
@@ -97,6 +98,8 @@ function settle(
 }
 
 const encoder = new TextEncoder();
+// On libuv's thread pool, so the objects of one batch compress in parallel with each other.
+const gzip = promisify(gzipCallback);
 
 function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
   const bucket = context.bucket;
@@ -104,8 +107,8 @@ function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
   if (config.format === 'parquet') {
     throw new Error('consumer.sinks: format parquet is not available yet for the consumer; use jsonl');
   }
-  const gzip = config.compression === 'gzip';
-  const extension = gzip ? 'jsonl.gz' : 'jsonl';
+  const compress = config.compression === 'gzip';
+  const extension = compress ? 'jsonl.gz' : 'jsonl';
   return {
     name: `s3:${config.prefix}`,
     async deliver(items, batch) {
@@ -134,9 +137,9 @@ function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
           await putObject(client, {
             bucket,
             key,
-            body: gzip ? gzipSync(text) : Buffer.from(text),
+            body: compress ? await gzip(text) : Buffer.from(text),
             contentType: 'application/x-ndjson',
-            ...(gzip && { contentEncoding: 'gzip' }),
+            ...(compress && { contentEncoding: 'gzip' }),
           });
         }),
       );

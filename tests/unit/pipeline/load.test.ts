@@ -1,0 +1,142 @@
+import { resolve } from 'node:path';
+import { loadPipeline, parsePipeline, PipelineConfigError } from '../../../lib/pipeline/load';
+
+const FILE = resolve('pipeline.yml');
+
+const VALID = `
+name: shop
+stream: { name: clicks }
+record: { schema: schemas/clickstream.schema.json }
+`;
+
+function problemsOf(text: string): string[] {
+  try {
+    parsePipeline(text, FILE);
+  } catch (error) {
+    if (error instanceof PipelineConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the pipeline to be refused');
+}
+
+describe('loadPipeline', () => {
+  it('loads the sample pipeline and fills in defaults', () => {
+    const { config, recordSchema } = loadPipeline(FILE);
+    expect(config.name).toBe('clickstream');
+    expect(config.stream.kmsKeyId).toBe('alias/aws/kinesis');
+    expect(config.consumer?.sinks[0]).toMatchObject({ type: 's3', compression: 'gzip', partitioned: true });
+    expect((recordSchema as { title: string }).title).toBe('Clickstream event');
+  });
+
+  it('fills defaults in a minimal pipeline', () => {
+    const { config } = parsePipeline(VALID, FILE);
+    expect(config.stream).toEqual({
+      name: 'clicks',
+      mode: 'PROVISIONED',
+      shards: 1,
+      retentionHours: 24,
+      kmsKeyId: 'alias/aws/kinesis',
+    });
+    expect(config.record.maxBytes).toBe(1024000);
+    expect(config.transforms).toEqual([]);
+  });
+
+  it('names a missing file', () => {
+    expect(() => loadPipeline('/nonexistent/pipeline.yml')).toThrow(
+      /nonexistent\/pipeline.yml[\s\S]*file not found/,
+    );
+  });
+});
+
+describe('a bad pipeline.yml fails fast, naming the field and the problem', () => {
+  it.each([
+    ['YAML syntax', 'name: [unclosed', /YAML:/],
+    ['duplicate keys', `${VALID}\nname: again`, /YAML: .*unique/i],
+    ['not a mapping', '- a\n- b', /\(root\): must be a mapping/],
+    [
+      'missing stream',
+      'name: shop\nrecord: { schema: schemas/clickstream.schema.json }',
+      /stream: must have required property 'stream'/,
+    ],
+    ['bad name', VALID.replace('name: shop', 'name: Shop_1'), /name: must match pattern/],
+    ['unknown top-level key', `${VALID}\nstreams: {}`, /streams: is not an allowed property/],
+    [
+      'typo in stream',
+      VALID.replace('{ name: clicks }', '{ name: clicks, shard: 2 }'),
+      /stream.shard: is not an allowed property/,
+    ],
+    [
+      'shards out of range',
+      VALID.replace('{ name: clicks }', '{ name: clicks, shards: 0 }'),
+      /stream.shards: must be >= 1/,
+    ],
+    [
+      'bad stream mode',
+      VALID.replace('{ name: clicks }', '{ name: clicks, mode: FAST }'),
+      /stream.mode: must be one of "PROVISIONED", "ON_DEMAND"/,
+    ],
+    [
+      'record schema file missing',
+      VALID.replace('schemas/clickstream', 'schemas/nope'),
+      /record.schema: file .*nope.schema.json not found/,
+    ],
+    [
+      'consumer batch size too large',
+      `${VALID}\nconsumer: { batchSize: 20000, sinks: [{ type: s3, prefix: lake/ }] }`,
+      /consumer.batchSize: must be <= 10000/,
+    ],
+    [
+      'consumer without sinks',
+      `${VALID}\nconsumer: { sinks: [] }`,
+      /consumer.sinks: must NOT have fewer than 1 items/,
+    ],
+    [
+      'sink of an unknown type',
+      `${VALID}\nconsumer: { sinks: [{ type: ftp, prefix: lake/ }] }`,
+      /consumer.sinks\[0\].type: must be one of "s3", "firehose", "kinesis"/,
+    ],
+    [
+      's3 sink with a kinesis field',
+      `${VALID}\nconsumer: { sinks: [{ type: s3, prefix: lake/, stream: x }] }`,
+      /consumer.sinks\[0\].stream: is not an allowed property/,
+    ],
+    [
+      'prefix without trailing slash',
+      `${VALID}\nconsumer: { sinks: [{ type: s3, prefix: lake }] }`,
+      /consumer.sinks\[0\].prefix: must match pattern/,
+    ],
+    [
+      'unbounded retries',
+      `${VALID}\nconsumer: { maximumRetryAttempts: -1, sinks: [{ type: s3, prefix: lake/ }] }`,
+      /consumer.maximumRetryAttempts: must be >= 0/,
+    ],
+    ['unknown transform step', `${VALID}\ntransforms: [{ uppercase: { fields: [a] } }]`, /transforms\[0\]/],
+    [
+      'dynamic partitioning below the Firehose buffer minimum',
+      `${VALID}
+partitioning: { keys: [{ name: event_type, path: event_type }] }
+delivery:
+  name: d
+  prefix: raw/event_type=!{partitionKeyFromLambda:event_type}/
+  errorOutputPrefix: errors/!{firehose:error-output-type}/
+  buffering: { sizeMB: 5, intervalSeconds: 30 }`,
+      /delivery.buffering.sizeMB: is 5, but with dynamic partitioning Firehose requires at least 64/,
+    ],
+  ])('%s', (_name, text, expected) => {
+    const problems = problemsOf(text);
+    expect(problems.join('\n')).toMatch(expected);
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf(VALID.replace('{ name: clicks }', '{ name: clicks, shards: 0, mode: FAST }'));
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('puts the file name and each problem in the error message', () => {
+    expect(() => parsePipeline(`${VALID}\nstreams: {}`, FILE)).toThrow(
+      new RegExp(
+        `${FILE.replace(/[/.]/g, '\\$&')} is not a valid pipeline:\\n  - streams: is not an allowed property`,
+      ),
+    );
+  });
+});
