@@ -1,0 +1,343 @@
+import { isUtf8 } from 'node:buffer';
+import { fail, ok, type Decoded, type DecodeFailure } from './result';
+
+export type JsonObject = Record<string, unknown>;
+
+export interface JsonParserOptions {
+  /** Deepest nesting of objects and arrays allowed; a flat top-level object is depth 1. Default 64. */
+  maxDepth?: number;
+  /**
+   * Keys rejected anywhere in a record as `forbidden-key`, naming the key path. Default `__proto__`,
+   * `constructor`, `prototype`. Pass `[]` to keep them: JSON.parse then makes them plain own data
+   * properties, which is safe for spread and structuredClone but not for Object.assign or a recursive
+   * merge (assigning `__proto__` replaces the target's prototype), hence rejection by default.
+   */
+  forbiddenKeys?: readonly string[];
+}
+
+export interface JsonParser {
+  /** One object, JSON lines (blank lines and CRLF allowed) or concatenated objects (`{..}{..}`), in order. */
+  records(input: Buffer | string): Decoded<JsonObject[]>;
+  /** Exactly one object, with optional surrounding whitespace. */
+  object(input: Buffer | string): Decoded<JsonObject>;
+}
+
+const DEFAULTS = { maxDepth: 64, forbiddenKeys: ['__proto__', 'constructor', 'prototype'] } as const;
+/** Beyond this, downstream recursion (JSON.stringify, validators) risks overflowing the stack anyway. */
+const MAX_DEPTH_CEILING = 1000;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const BYTE_ORDER_MARK = 0xfeff;
+const UNTERMINATED = -1;
+const TOO_DEEP = -2;
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+function skipWhitespace(text: string, from: number): number {
+  let position = from;
+  while (position < text.length && isJsonWhitespace(text.charCodeAt(position))) position += 1;
+  return position;
+}
+
+/** Index of the quote closing the string opened at `open`, or -1; jumps between quotes with indexOf. */
+function closingQuote(text: string, open: number): number {
+  let quote = text.indexOf('"', open + 1);
+  while (quote !== -1) {
+    let backslashes = 0;
+    for (let at = quote - 1; text.charCodeAt(at) === BACKSLASH; at -= 1) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
+    quote = text.indexOf('"', quote + 1);
+  }
+  return -1;
+}
+
+/**
+ * From an opening bracket at `start`, returns the index just past its matching close, UNTERMINATED, or
+ * TOO_DEEP as soon as the depth passes `maxDepth` (so 100,000 `[` stop after maxDepth of them). Bracket
+ * kinds are not matched here: JSON.parse rejects `{]` afterwards.
+ */
+function scanContainer(text: string, start: number, maxDepth: number): number {
+  let depth = 0;
+  for (let position = start; position < text.length; position += 1) {
+    const code = text.charCodeAt(position);
+    if (code === QUOTE) {
+      position = closingQuote(text, position);
+      if (position === -1) return UNTERMINATED;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth += 1;
+      if (depth > maxDepth) return TOO_DEEP;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth -= 1;
+      if (depth === 0) return position + 1;
+    }
+  }
+  return UNTERMINATED;
+}
+
+/** End of a top-level scalar: a whole string, or up to the next whitespace or opening character. */
+function scanScalar(text: string, start: number): number {
+  if (text.charCodeAt(start) === QUOTE) {
+    const close = closingQuote(text, start);
+    return close === -1 ? text.length : close + 1;
+  }
+  let position = start;
+  while (position < text.length) {
+    const code = text.charCodeAt(position);
+    if (isJsonWhitespace(code) || code === OPEN_BRACE || code === OPEN_BRACKET || code === QUOTE) break;
+    position += 1;
+  }
+  return position;
+}
+
+/**
+ * Depth can only pass maxDepth if the text holds more than maxDepth opening characters; counting them
+ * with native indexOf is far cheaper than a character loop, and settles the common small record.
+ */
+function fewerOpeningsThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) {
+    if (++count > limit) return false;
+  }
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) {
+    if (++count > limit) return false;
+  }
+  return true;
+}
+
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** V8 quotes a few characters of the input in some messages; error outputs must not echo payloads. */
+function withoutInputExcerpt(message: string): string {
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
+}
+
+/**
+ * Whether any object in the tree owns a forbidden key. Runs on every accepted object, so it allocates
+ * nothing: own-key lookups per object, and for-in (V8's enum cache) to reach children. Measured cheaper than
+ * searching the raw text for the quoted keys (V8's indexOf is slow for needles starting with a frequent
+ * character such as `"`), and exact: escapes like `"__pro\u0074o__"` are already decoded. The depth checks
+ * that run before it bound the recursion; the ceiling is a second guard.
+ */
+function ownsForbiddenKey(value: object, forbidden: readonly string[], depth: number): boolean {
+  if (depth > MAX_DEPTH_CEILING) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      if (typeof item === 'object' && item !== null && ownsForbiddenKey(item, forbidden, depth + 1))
+        return true;
+    }
+    return false;
+  }
+  for (const key of forbidden) if (Object.hasOwn(value, key)) return true;
+  for (const key in value) {
+    const child = (value as JsonObject)[key];
+    if (typeof child === 'object' && child !== null && ownsForbiddenKey(child, forbidden, depth + 1))
+      return true;
+  }
+  return false;
+}
+
+/** Path of the first forbidden key in document order; runs only once a record is known to hold one. */
+function forbiddenKeyPath(value: unknown, forbidden: ReadonlySet<string>, path: string): string | undefined {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const found = forbiddenKeyPath(value[index], forbidden, `${path}[${index}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (isJsonObject(value)) {
+    for (const key of Object.keys(value)) {
+      const keyPath = path === '' ? key : `${path}.${key}`;
+      if (forbidden.has(key)) return keyPath;
+      const found = forbiddenKeyPath(value[key], forbidden, keyPath);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+const OPTION_NAMES: ReadonlySet<string> = new Set(['maxDepth', 'forbiddenKeys']);
+
+function resolveOptions(options: JsonParserOptions): { maxDepth: number; forbiddenKeys: readonly string[] } {
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new TypeError(`unknown JSON parser option "${name}"`);
+  }
+  const maxDepth = options.maxDepth ?? DEFAULTS.maxDepth;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH_CEILING) {
+    throw new RangeError(`maxDepth must be an integer from 1 to ${MAX_DEPTH_CEILING}, got ${maxDepth}`);
+  }
+  const forbiddenKeys = options.forbiddenKeys ?? DEFAULTS.forbiddenKeys;
+  if (!Array.isArray(forbiddenKeys) || forbiddenKeys.some((key) => typeof key !== 'string' || key === '')) {
+    throw new TypeError('forbiddenKeys must be an array of non-empty strings');
+  }
+  return { maxDepth, forbiddenKeys };
+}
+
+class Parser implements JsonParser {
+  private readonly maxDepth: number;
+  private readonly forbidden: readonly string[];
+  private readonly forbiddenSet: ReadonlySet<string>;
+
+  constructor(options: JsonParserOptions) {
+    const { maxDepth, forbiddenKeys } = resolveOptions(options);
+    this.maxDepth = maxDepth;
+    this.forbidden = [...forbiddenKeys];
+    this.forbiddenSet = new Set(forbiddenKeys);
+  }
+
+  records(input: Buffer | string): Decoded<JsonObject[]> {
+    const text = toText(input);
+    if (typeof text !== 'string') return text;
+    if (fewerOpeningsThan(text, this.maxDepth)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return this.stream(text); // JSON lines, concatenated objects, or invalid: the scanner tells which
+      }
+      const checked = this.check(value, 0, 0);
+      return checked === undefined ? ok([value as JsonObject]) : checked;
+    }
+    return this.stream(text);
+  }
+
+  object(input: Buffer | string): Decoded<JsonObject> {
+    const text = toText(input);
+    if (typeof text !== 'string') return text;
+    if (!fewerOpeningsThan(text, this.maxDepth)) {
+      const start = skipWhitespace(text, 0);
+      const code = text.charCodeAt(start);
+      if (
+        (code === OPEN_BRACE || code === OPEN_BRACKET) &&
+        scanContainer(text, start, this.maxDepth) === TOO_DEEP
+      ) {
+        return this.tooDeep(0, start);
+      }
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return fail('invalid-json', `invalid JSON: ${withoutInputExcerpt((error as Error).message)}`);
+    }
+    const checked = this.check(value, 0, 0);
+    return checked === undefined ? ok(value as JsonObject) : checked;
+  }
+
+  /** Splits top-level values with a string-aware bracket scan, then JSON.parse each one. */
+  private stream(text: string): Decoded<JsonObject[]> {
+    const objects: JsonObject[] = [];
+    for (let start = skipWhitespace(text, 0); start < text.length;) {
+      const index = objects.length;
+      const code = text.charCodeAt(start);
+      let end: number;
+      if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        end = scanContainer(text, start, this.maxDepth);
+        if (end === TOO_DEEP) return this.tooDeep(index, start);
+        if (end === UNTERMINATED) {
+          return fail(
+            'invalid-json',
+            `JSON value #${index} at offset ${start} is not terminated (truncated?)`,
+          );
+        }
+      } else {
+        end = scanScalar(text, start);
+      }
+      const slice = text.slice(start, end);
+      let value: unknown;
+      try {
+        value = JSON.parse(slice);
+      } catch (error) {
+        const reason = withoutInputExcerpt((error as Error).message);
+        return fail('invalid-json', `JSON value #${index} at offset ${start} is invalid: ${reason}`);
+      }
+      const checked = this.check(value, index, start);
+      if (checked !== undefined) return checked;
+      objects.push(value as JsonObject);
+      start = skipWhitespace(text, end);
+    }
+    if (objects.length === 0)
+      return fail('invalid-json', 'no JSON value in the data (empty or whitespace only)');
+    return ok(objects);
+  }
+
+  /** undefined when the value is an acceptable object; otherwise the failure. */
+  private check(value: unknown, index: number, offset: number): DecodeFailure | undefined {
+    if (!isJsonObject(value)) {
+      return fail(
+        'not-an-object',
+        `JSON value #${index} at offset ${offset} is ${describeKind(value)}, not an object`,
+      );
+    }
+    if (this.forbidden.length === 0 || !ownsForbiddenKey(value, this.forbidden, 1)) return undefined;
+    const path = forbiddenKeyPath(value, this.forbiddenSet, '') ?? '(unknown)';
+    return fail('forbidden-key', `JSON value #${index} at offset ${offset} has the forbidden key ${path}`);
+  }
+
+  private tooDeep(index: number, offset: number): DecodeFailure {
+    return fail(
+      'nesting-too-deep',
+      `JSON value #${index} at offset ${offset} nests deeper than ${this.maxDepth} levels`,
+    );
+  }
+}
+
+const REPLACEMENT_CHARACTER = '\ufffd';
+const NOT_UTF8: DecodeFailure = Object.freeze(fail('invalid-utf8', 'the data is not valid UTF-8'));
+
+/**
+ * Buffer.toString replaces invalid UTF-8 with U+FFFD, silently garbling Latin-1 or binary data. The native
+ * validator costs more than the decode itself for small records, so it only runs when a U+FFFD shows up.
+ */
+function toText(input: Buffer | string): string | DecodeFailure {
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    text = input.toString('utf8');
+    if (text.includes(REPLACEMENT_CHARACTER) && !isUtf8(input)) return NOT_UTF8;
+  }
+  // Some producers (Windows tools, PowerShell) prefix a BOM, which JSON.parse rejects.
+  return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+}
+
+/** Validates options once; call the returned parser per record. */
+export function createJsonParser(options: JsonParserOptions = {}): JsonParser {
+  return new Parser(options);
+}
+
+const defaultParser = createJsonParser();
+const parsersByOptions = new WeakMap<JsonParserOptions, JsonParser>();
+
+function parserFor(options: JsonParserOptions | undefined): JsonParser {
+  if (options === undefined) return defaultParser;
+  let parser = parsersByOptions.get(options);
+  if (parser === undefined) {
+    parser = createJsonParser(options);
+    parsersByOptions.set(options, parser);
+  }
+  return parser;
+}
+
+/** One object, JSON lines or concatenated objects. Reuse one options object (or createJsonParser) in loops. */
+export function parseJsonRecords(input: Buffer | string, options?: JsonParserOptions): Decoded<JsonObject[]> {
+  return parserFor(options).records(input);
+}
+
+/** Exactly one JSON object: the common one-object-per-record case, without the array. */
+export function parseJsonObject(input: Buffer | string, options?: JsonParserOptions): Decoded<JsonObject> {
+  return parserFor(options).object(input);
+}
