@@ -2,19 +2,29 @@
  * `kpipe <command> [options]`. Each command is one entry in the table below; a command module exports
  * `run(argv): Promise<number>` returning the process exit code.
  */
-type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
+import * as events from './events';
+import * as local from './local';
+
+type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
-  local: { summary: 'run the whole pipeline on this machine against emulators', load: () => import('./local') },
-  events: { summary: 'write Lambda sample events for `sls invoke local`', load: () => import('./events') },
+  local: { summary: 'run the whole pipeline on this machine against emulators', run: local.run },
+  events: { summary: 'write Lambda sample events for `sls invoke local`', run: events.run },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return ['usage: kpipe <command> [options]', '', 'commands:', ...lines, '', 'kpipe <command> --help for options'].join(
-    '\n',
+  const lines = Object.entries(commands).map(
+    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
   );
+  return [
+    'usage: kpipe <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'kpipe <command> --help for options',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -28,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`kpipe: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return (await command.load()).run(rest);
+  return command.run(rest);
 }
 
 /** Entry point of bin/kpipe.js: runs a command and sets the exit code; errors print as one line. */

@@ -114,7 +114,8 @@ export function firehoseTransformationEvent(
             partitionKey: record.kinesis.partitionKey,
             approximateArrivalTimestamp: arrival,
             sequenceNumber: sequence,
-            subsequenceNumber: String(record.kinesis.subsequenceNumber ?? 0),
+            // A number on the wire (AWS's samples, Powertools' schema); @types/aws-lambda says string.
+            subsequenceNumber: (record.kinesis.subsequenceNumber ?? 0) as unknown as string,
           },
         }),
       };

@@ -1,0 +1,49 @@
+/** `kpipe events [--out events] [--pipeline pipeline.yml] [--count 5] [--seed 42]`: writes sample events. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sampleEvents } from '../events/samples';
+import { loadPipeline } from '../pipeline/load';
+
+const USAGE = `usage: kpipe events [--out DIR] [--pipeline FILE] [--count N] [--seed N]
+
+Writes Lambda sample events for every function (Kinesis plain / KPL / with bad records, Firehose
+direct put / Kinesis source / CloudWatch Logs, S3 ObjectCreated) for \`sls invoke local -p\`.`;
+
+function positiveInteger(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string', default: 'events' },
+      pipeline: { type: 'string' },
+      count: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { config } = loadPipeline(values.pipeline);
+  const events = sampleEvents(config, {
+    count: positiveInteger('count', values.count, 5),
+    seed: positiveInteger('seed', values.seed, 42),
+  });
+  const out = resolve(values.out);
+  mkdirSync(out, { recursive: true });
+  for (const [name, event] of Object.entries(events)) {
+    writeFileSync(join(out, name), `${JSON.stringify(event, null, 2)}\n`);
+    console.log(`wrote ${join(values.out, name)}`);
+  }
+  return 0;
+}
