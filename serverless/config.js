@@ -7,10 +7,15 @@ const { streamConsumerResources } = require('../lib/deploy/stream-consumer.ts');
 
 const pipelineFile = path.resolve(__dirname, '..', process.env.PIPELINE_FILE || 'pipeline.yml');
 
+// `sls invoke local` resolves every environment value before running, and a CloudFormation Ref cannot be
+// resolved without AWS. Locally the bucket comes from the shell instead (BUCKET_NAME), as it would in Lambda.
+const invokeLocal = process.argv.includes('invoke') && process.argv.includes('local');
+
 async function context({ resolveVariable }) {
   const pipeline = loadPipeline(pipelineFile);
   return {
     pipeline,
+    invokeLocal,
     service: await resolveVariable('self:service'),
     stage: await resolveVariable('sls:stage'),
     existingStreamArn: await resolveVariable('param:existingStreamArn'),

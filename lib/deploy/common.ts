@@ -12,6 +12,8 @@ export interface DeployContext {
   existingStreamArn: string;
   /** `--param existingBucketName=...`: write to this bucket instead of creating one. */
   existingBucketName: string;
+  /** `sls invoke local`: environment values must be plain strings, taken from the shell. */
+  invokeLocal?: boolean;
 }
 
 export type Intrinsic = string | Record<string, unknown>;
@@ -26,6 +28,7 @@ export function streamArn(context: DeployContext): Intrinsic {
 }
 
 export function bucketName(context: DeployContext): Intrinsic {
+  if (context.invokeLocal) return process.env.BUCKET_NAME ?? context.existingBucketName;
   return context.existingBucketName || { Ref: LOGICAL_IDS.bucket };
 }
 

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import pipelineSchema from '../../schemas/pipeline.schema.json';
 import transformsSchema from '../../schemas/pipeline/transforms.schema.json';
 import partitioningSchema from '../../schemas/pipeline/partitioning.schema.json';
 import conversionSchema from '../../schemas/pipeline/conversion.schema.json';
+import analyticsSchema from '../../schemas/pipeline/analytics.schema.json';
 import { compileValidator, formatIssues } from '../schema/validate';
 import { crossFieldProblems } from './checks';
 import type { PipelineConfig } from './types';
@@ -31,16 +32,15 @@ export interface LoadedPipeline {
 
 const validatePipeline = compileValidator(pipelineSchema, {
   useDefaults: true,
-  references: [transformsSchema, partitioningSchema, conversionSchema],
+  references: [transformsSchema, partitioningSchema, conversionSchema, analyticsSchema],
 });
 
 /**
- * The file named by PIPELINE_FILE, else `pipeline.yml`, resolved from the Lambda task root when there is
- * one (the file is packaged beside the bundle) or the working directory.
+ * The file named by PIPELINE_FILE, else `pipeline.yml`, from the working directory: in Lambda that is the
+ * task root, where the file is packaged beside the bundle.
  */
 export function defaultPipelineFile(env: NodeJS.ProcessEnv = process.env): string {
-  const file = env.PIPELINE_FILE ?? 'pipeline.yml';
-  return isAbsolute(file) ? file : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+  return resolve(env.PIPELINE_FILE ?? 'pipeline.yml');
 }
 
 export function loadPipeline(file: string = defaultPipelineFile()): LoadedPipeline {
