@@ -5,8 +5,8 @@ const common = {
   transform,
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
-  // Middy ships ES modules only; jest runs CommonJS, so swc compiles it like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // Middy and hyparquet ship ES modules only; jest runs CommonJS, so swc compiles them like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|hyparquet|hyparquet-writer)/)'],
 };
 
 module.exports = {
@@ -16,7 +16,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/tests/support/integration-timeout.ts'],
     },
   ],
 };

@@ -1,2 +1,0 @@
-import { ParquetWriter } from 'hyparquet-writer';
-it('loads', () => { expect(typeof ParquetWriter).toBe('function'); });
