@@ -1,4 +1,7 @@
-import type { PipelineConfig } from './types';
+import { jqMetadataExtractionQuery, validatePrefixes } from '../partitioning';
+import { assertTimeZone } from '../partitioning/timestamp-format';
+import { AnalyticsSqlError, compileQuery } from '../analytics/sql';
+import type { DeliveryConfig, PipelineConfig } from './types';
 
 /** Rules that JSON Schema cannot express: each returns problems, each naming its field. */
 type Check = (pipeline: PipelineConfig, recordSchema: object) => string[];
@@ -6,15 +9,28 @@ type Check = (pipeline: PipelineConfig, recordSchema: object) => string[];
 const DYNAMIC_PARTITIONING_MIN_BUFFER_MB = 64;
 const DYNAMIC_PARTITIONING_MIN_INTERVAL_SECONDS = 60;
 
-function usesDynamicPartitioning(pipeline: PipelineConfig): boolean {
-  return pipeline.delivery?.prefix.includes('!{partitionKeyFrom') ?? false;
+/** Dynamic partitioning is on when the delivery prefix uses partition keys (validatePrefixes checks the rest). */
+export function usesDynamicPartitioning(delivery: DeliveryConfig | undefined): boolean {
+  return delivery?.prefix.includes('!{partitionKeyFrom') ?? false;
+}
+
+/** Which key names reach the prefix from the Lambda and from the jq query, given engine and processor. */
+export function availablePartitionKeys(pipeline: PipelineConfig): {
+  lambdaKeys: string[];
+  queryKeys: string[];
+} {
+  const partitioning = pipeline.partitioning;
+  const names = partitioning?.keys.map((key) => key.name) ?? [];
+  const engine = partitioning?.engine ?? 'lambda';
+  const lambdaProducesKeys = engine === 'lambda' && pipeline.delivery?.processor.function !== 'none';
+  return { lambdaKeys: lambdaProducesKeys ? names : [], queryKeys: engine === 'jq' ? names : [] };
 }
 
 const checks: Record<string, Check> = {
   /** Firehose refuses these at deploy time, after a long wait; say it now. */
   dynamicPartitioningBuffer(pipeline) {
     const delivery = pipeline.delivery;
-    if (!delivery || !usesDynamicPartitioning(pipeline)) return [];
+    if (!delivery || !usesDynamicPartitioning(delivery)) return [];
     const problems: string[] = [];
     if (delivery.buffering.sizeMB < DYNAMIC_PARTITIONING_MIN_BUFFER_MB) {
       problems.push(
@@ -27,6 +43,68 @@ const checks: Record<string, Check> = {
       );
     }
     return problems;
+  },
+
+  /** Prefix syntax, error prefix rules, and keys the prefix names but nothing produces. */
+  deliveryPrefixes(pipeline) {
+    const delivery = pipeline.delivery;
+    if (!delivery) return [];
+    if (delivery.timeZone !== undefined) {
+      try {
+        assertTimeZone(delivery.timeZone);
+      } catch (error) {
+        return [`delivery.timeZone: ${(error as Error).message}`];
+      }
+    }
+    return validatePrefixes({
+      prefix: delivery.prefix,
+      errorOutputPrefix: delivery.errorOutputPrefix,
+      dynamicPartitioning: usesDynamicPartitioning(delivery),
+      ...availablePartitionKeys(pipeline),
+      timeZone: delivery.timeZone,
+    });
+  },
+
+  /** Combinations that deploy but can never produce keys. */
+  deliveryEngine(pipeline) {
+    const delivery = pipeline.delivery;
+    const partitioning = pipeline.partitioning;
+    if (!delivery) return [];
+    const engine = partitioning?.engine ?? 'lambda';
+    const problems: string[] = [];
+    if (delivery.processor.function === 'partitionKeys' && (!partitioning || engine !== 'lambda')) {
+      problems.push(
+        'delivery.processor.function: partitionKeys computes keys from a `partitioning` block with engine lambda;' +
+          ' with engine jq use firehoseTransformer or none',
+      );
+    }
+    if (partitioning && engine === 'jq' && usesDynamicPartitioning(delivery)) {
+      if (delivery.input === 'cloudwatch-logs') {
+        problems.push(
+          'delivery.input: jq extraction reads one JSON object per record, but CloudWatch Logs records become' +
+            ' several lines; use partitioning.engine lambda',
+        );
+      }
+      try {
+        jqMetadataExtractionQuery(partitioning);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    return problems;
+  },
+
+  /** The analytics query compiles (cold start would fail otherwise); an unsupported clause is named. */
+  analyticsSql(pipeline) {
+    const analytics = pipeline.analytics;
+    if (!analytics) return [];
+    try {
+      compileQuery(analytics.sql, { distinct: analytics.distinct });
+      return [];
+    } catch (error) {
+      if (error instanceof AnalyticsSqlError) return [`analytics.sql: ${error.message}`];
+      throw error;
+    }
   },
 };
 

@@ -6,6 +6,7 @@
 import type { TransformStep } from '../transform';
 import type { PartitioningConfig } from '../partitioning';
 import type { ConversionConfig } from '../parquet';
+import type { AnalyticsConfig } from '../analytics';
 
 export interface StreamConfig {
   name: string;
@@ -67,6 +68,14 @@ export interface DeliveryConfig {
   errorOutputPrefix?: string;
   compression: 'UNCOMPRESSED' | 'GZIP' | 'ZIP' | 'Snappy' | 'HADOOP_SNAPPY';
   sourceRecordBackup: boolean;
+  /** Prefix of the source-record backup. */
+  backupPrefix: string;
+  /** `json` (objects, JSON lines, concatenated) or gzip'd CloudWatch Logs subscription payloads. */
+  input: 'json' | 'cloudwatch-logs';
+  /** IANA zone for `!{timestamp:...}` (Firehose CustomTimeZone); UTC when absent. */
+  timeZone?: string;
+  /** RecordDeAggregation (JSON) before the Lambda when dynamic partitioning is on and input is JSON. */
+  multiRecordDeaggregation: boolean;
 }
 
 export interface PipelineConfig {
@@ -78,4 +87,5 @@ export interface PipelineConfig {
   consumer?: ConsumerConfig;
   delivery?: DeliveryConfig;
   conversion?: ConversionConfig;
+  analytics?: AnalyticsConfig;
 }

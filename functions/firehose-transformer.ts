@@ -1,0 +1,23 @@
+/**
+ * firehoseTransformer: Firehose data transformation. Decodes, validates and transforms each record with
+ * pipeline.yml's rules, adds `metadata.partitionKeys` for dynamic partitioning, keeps the response under
+ * 6,000,000 bytes (re-ingesting the rest) and never throws for record content.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { createFirehoseProcessor } from '../lib/firehose';
+import { createLogger } from '../lib/observability/logger';
+import { loadPipeline } from '../lib/pipeline/load';
+
+const logger = createLogger('firehose-transformer');
+// Cold start: a bad pipeline.yml fails here, with a message naming the field.
+const transform = createFirehoseProcessor(loadPipeline(), { mode: 'transform' });
+
+export const handler = middy(
+  async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
+    const { response, summary } = await transform(event);
+    logger[summary.processingFailed > 0 ? 'warn' : 'info']('batch processed', { summary });
+    return response;
+  },
+).use(injectLambdaContext(logger));

@@ -1,0 +1,23 @@
+/**
+ * partitionKeys: the dynamic-partitioning key extractor alone. Data passes through untouched; each record
+ * gets `metadata.partitionKeys` from pipeline.yml's `partitioning` rules. For delivery streams that already
+ * have their own transformation, or none.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { createFirehoseProcessor } from '../lib/firehose';
+import { createLogger } from '../lib/observability/logger';
+import { loadPipeline } from '../lib/pipeline/load';
+
+const logger = createLogger('partition-keys');
+// Cold start: a bad pipeline.yml, or one without lambda-engine partitioning, fails here.
+const addKeys = createFirehoseProcessor(loadPipeline(), { mode: 'keys' });
+
+export const handler = middy(
+  async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
+    const { response, summary } = await addKeys(event);
+    logger[summary.processingFailed > 0 ? 'warn' : 'info']('batch processed', { summary });
+    return response;
+  },
+).use(injectLambdaContext(logger));

@@ -1,0 +1,341 @@
+/**
+ * serverless.yml wiring of the Firehose side: the delivery stream (Kinesis source or DirectPut) with its
+ * extended S3 destination, processors and dynamic partitioning, the role Firehose assumes, and the
+ * least-privilege roles of firehoseTransformer and partitionKeys. Computed from pipeline.yml (reference
+ * firehose.md §5); every processor parameter is written out so Firehose's own defaults cause no drift.
+ */
+import { jqMetadataExtractionQuery, type PartitioningConfig } from '../partitioning';
+import { usesDynamicPartitioning } from '../pipeline/checks';
+import type { DeliveryConfig } from '../pipeline/types';
+import {
+  bucketArn,
+  deliveryStreamArnFor,
+  functionRole,
+  objectArns,
+  streamArn,
+  type DeployContext,
+  type Intrinsic,
+  type Statement,
+} from './common';
+
+export const TRANSFORMER_KEY = 'firehoseTransformer';
+export const PARTITION_KEYS_KEY = 'partitionKeys';
+
+/** Logical ids of what this file creates (and of the functions serverless creates from their keys). */
+export const FIREHOSE_LOGICAL_IDS = {
+  deliveryStream: 'DeliveryStream',
+  deliveryRole: 'DeliveryStreamRole',
+  logGroup: 'DeliveryStreamLogGroup',
+  destinationLogStream: 'DeliveryStreamDestinationLogStream',
+  backupLogStream: 'DeliveryStreamBackupLogStream',
+  freshnessAlarm: 'DeliveryStreamDataFreshnessAlarm',
+  transformerRole: 'FirehoseTransformerRole',
+  partitionKeysRole: 'PartitionKeysRole',
+  transformerFunction: 'FirehoseTransformerLambdaFunction',
+  partitionKeysFunction: 'PartitionKeysLambdaFunction',
+} as const;
+
+export interface FirehoseDeployContext extends DeployContext {
+  /** `--param existingDeliveryStreamName=...`: deploy the functions for this delivery stream, create none. */
+  existingDeliveryStreamName: string;
+}
+
+/** How long Firehose retries delivery to a partition before the error prefix; the service default, explicit. */
+const DYNAMIC_PARTITIONING_RETRY_SECONDS = 300;
+const LOG_RETENTION_DAYS = 14;
+
+const PROCESSOR_FUNCTIONS = {
+  firehoseTransformer: FIREHOSE_LOGICAL_IDS.transformerFunction,
+  partitionKeys: FIREHOSE_LOGICAL_IDS.partitionKeysFunction,
+} as const;
+
+type Parameter = { ParameterName: string; ParameterValue: Intrinsic };
+type Processor = { Type: string; Parameters: Parameter[] };
+
+const parameters = (values: Record<string, Intrinsic>): Parameter[] =>
+  Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue }));
+
+const getAtt = (id: string, attribute = 'Arn'): Intrinsic => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** The literal start of a prefix: object permissions cover `root*`, never more than the prefixes reach. */
+export function literalRoot(prefix: string): string {
+  const expression = prefix.indexOf('!{');
+  return expression === -1 ? prefix : prefix.slice(0, expression);
+}
+
+function deliveryStreamName(context: FirehoseDeployContext, delivery: DeliveryConfig): string {
+  return `${delivery.name}-${context.stage}`;
+}
+
+/** The processors, in the order Firehose runs them: de-aggregation, Lambda, jq extraction, delimiter. */
+export function processorsFor(
+  delivery: DeliveryConfig,
+  partitioning: PartitioningConfig | undefined,
+  roleArn: Intrinsic,
+): Processor[] {
+  const dynamic = usesDynamicPartitioning(delivery);
+  const engine = partitioning?.engine ?? 'lambda';
+  const lambda = delivery.processor.function;
+  const processors: Processor[] = [];
+  if (dynamic && delivery.input === 'json' && delivery.multiRecordDeaggregation) {
+    // Records holding several objects are split before the Lambda, so each object gets its own keys.
+    processors.push({ Type: 'RecordDeAggregation', Parameters: parameters({ SubRecordType: 'JSON' }) });
+  }
+  if (lambda !== 'none') {
+    processors.push({
+      Type: 'Lambda',
+      Parameters: parameters({
+        LambdaArn: getAtt(PROCESSOR_FUNCTIONS[lambda]),
+        NumberOfRetries: String(delivery.processor.retries),
+        BufferSizeInMBs: String(delivery.processor.bufferSizeMB),
+        BufferIntervalInSeconds: String(delivery.processor.bufferIntervalSeconds),
+        RoleArn: roleArn,
+      }),
+    });
+  }
+  if (dynamic && engine === 'jq' && partitioning) {
+    processors.push({
+      Type: 'MetadataExtraction',
+      Parameters: parameters({
+        MetadataExtractionQuery: jqMetadataExtractionQuery(partitioning),
+        JsonParsingEngine: 'JQ-1.6',
+      }),
+    });
+  }
+  if (dynamic && lambda !== 'firehoseTransformer') {
+    // firehoseTransformer ends every record with a newline; raw records need one for Athena and DuckDB.
+    processors.push({ Type: 'AppendDelimiterToRecord', Parameters: [] });
+  }
+  return processors;
+}
+
+/** What firehoseTransformer and partitionKeys may do besides logging: put records back where they came from. */
+function reingestStatements(
+  context: FirehoseDeployContext,
+  delivery: DeliveryConfig | undefined,
+): Statement[] {
+  const statements: Statement[] = [];
+  const existing = context.existingDeliveryStreamName;
+  if (existing || delivery) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['firehose:PutRecordBatch'],
+      Resource: deliveryStreamArnFor(existing || deliveryStreamName(context, delivery!)),
+    });
+  }
+  const readsStream = existing ? Boolean(context.existingStreamArn) : delivery?.source === 'kinesis';
+  if (readsStream) {
+    statements.push({ Effect: 'Allow', Action: ['kinesis:PutRecords'], Resource: streamArn(context) });
+  }
+  return statements;
+}
+
+function deliveryRoleStatements(
+  context: FirehoseDeployContext,
+  delivery: DeliveryConfig,
+  processorFunction: string | undefined,
+): Statement[] {
+  const roots = [literalRoot(delivery.prefix), literalRoot(delivery.errorOutputPrefix ?? '')];
+  if (delivery.sourceRecordBackup) roots.push(literalRoot(delivery.backupPrefix));
+  const statements: Statement[] = [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+      Resource: bucketArn(context),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+      Resource: objectArns(context, roots),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['logs:PutLogEvents'],
+      Resource: getAtt(FIREHOSE_LOGICAL_IDS.logGroup),
+    },
+  ];
+  if (delivery.source === 'kinesis') {
+    statements.push({
+      Effect: 'Allow',
+      Action: [
+        'kinesis:DescribeStream',
+        'kinesis:DescribeStreamSummary',
+        'kinesis:GetRecords',
+        'kinesis:GetShardIterator',
+        'kinesis:ListShards',
+      ],
+      Resource: streamArn(context),
+    });
+  }
+  if (processorFunction) {
+    const arn = getAtt(processorFunction);
+    statements.push({
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+      // Firehose may call a qualified ARN (`:$LATEST`).
+      Resource: [arn, { 'Fn::Join': ['', [arn, ':*']] }],
+    });
+  }
+  return statements;
+}
+
+function deliveryRole(statements: Statement[]): Record<string, unknown> {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'firehose.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            // Confused-deputy guard: only Firehose acting for this account.
+            Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: 'delivery-stream-least-privilege',
+          PolicyDocument: { Version: '2012-10-17', Statement: statements },
+        },
+      ],
+    },
+  };
+}
+
+function deliveryStreamResources(context: FirehoseDeployContext, delivery: DeliveryConfig) {
+  const { partitioning } = context.pipeline.config;
+  const ids = FIREHOSE_LOGICAL_IDS;
+  const name = deliveryStreamName(context, delivery);
+  const roleArn = getAtt(ids.deliveryRole);
+  const dynamic = usesDynamicPartitioning(delivery);
+  const lambda = delivery.processor.function;
+  const processorFunction = lambda === 'none' ? undefined : PROCESSOR_FUNCTIONS[lambda];
+  const processors = processorsFor(delivery, partitioning, roleArn);
+  const logging = (stream: string) => ({
+    Enabled: true,
+    LogGroupName: { Ref: ids.logGroup },
+    LogStreamName: { Ref: stream },
+  });
+  const destination: Record<string, unknown> = {
+    BucketARN: bucketArn(context),
+    RoleARN: roleArn,
+    Prefix: delivery.prefix,
+    ...(delivery.errorOutputPrefix !== undefined && { ErrorOutputPrefix: delivery.errorOutputPrefix }),
+    BufferingHints: {
+      SizeInMBs: delivery.buffering.sizeMB,
+      IntervalInSeconds: delivery.buffering.intervalSeconds,
+    },
+    CompressionFormat: delivery.compression,
+    EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
+    ...(delivery.timeZone !== undefined && { CustomTimeZone: delivery.timeZone }),
+    ProcessingConfiguration:
+      processors.length > 0 ? { Enabled: true, Processors: processors } : { Enabled: false },
+    ...(dynamic && {
+      DynamicPartitioningConfiguration: {
+        Enabled: true,
+        RetryOptions: { DurationInSeconds: DYNAMIC_PARTITIONING_RETRY_SECONDS },
+      },
+    }),
+    S3BackupMode: delivery.sourceRecordBackup ? 'Enabled' : 'Disabled',
+    ...(delivery.sourceRecordBackup && {
+      S3BackupConfiguration: {
+        BucketARN: bucketArn(context),
+        RoleARN: roleArn,
+        Prefix: delivery.backupPrefix,
+        // Source records are kept as they arrived, compressed: they are for replay, not for queries.
+        CompressionFormat: 'GZIP',
+        BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 900 },
+        CloudWatchLoggingOptions: logging(ids.backupLogStream),
+      },
+    }),
+    CloudWatchLoggingOptions: logging(ids.destinationLogStream),
+  };
+  const logGroupName = `/aws/kinesisfirehose/${name}`;
+  return {
+    [ids.deliveryRole]: deliveryRole(deliveryRoleStatements(context, delivery, processorFunction)),
+    [ids.logGroup]: {
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { LogGroupName: logGroupName, RetentionInDays: LOG_RETENTION_DAYS },
+    },
+    [ids.destinationLogStream]: {
+      Type: 'AWS::Logs::LogStream',
+      Properties: { LogGroupName: { Ref: ids.logGroup }, LogStreamName: 'DestinationDelivery' },
+    },
+    ...(delivery.sourceRecordBackup && {
+      [ids.backupLogStream]: {
+        Type: 'AWS::Logs::LogStream',
+        Properties: { LogGroupName: { Ref: ids.logGroup }, LogStreamName: 'BackupDelivery' },
+      },
+    }),
+    [ids.deliveryStream]: {
+      Type: 'AWS::KinesisFirehose::DeliveryStream',
+      Properties: {
+        DeliveryStreamName: name,
+        DeliveryStreamType: delivery.source === 'kinesis' ? 'KinesisStreamAsSource' : 'DirectPut',
+        ...(delivery.source === 'kinesis' && {
+          KinesisStreamSourceConfiguration: { KinesisStreamARN: streamArn(context), RoleARN: roleArn },
+        }),
+        ExtendedS3DestinationConfiguration: destination,
+      },
+    },
+    [ids.freshnessAlarm]: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmDescription: `${name} is not delivering to S3 (oldest record older than 15 minutes or 3 buffer intervals)`,
+        Namespace: 'AWS/Firehose',
+        MetricName: 'DeliveryToS3.DataFreshness',
+        Dimensions: [{ Name: 'DeliveryStreamName', Value: { Ref: ids.deliveryStream } }],
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: Math.max(900, 3 * delivery.buffering.intervalSeconds),
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      },
+    },
+  };
+}
+
+/**
+ * Everything serverless.yml takes for the Firehose side. Without a `delivery` block, or with
+ * `--param existingDeliveryStreamName`, only the functions' roles are made (attach them to what exists).
+ */
+export function firehoseResources(context: FirehoseDeployContext) {
+  const { config } = context.pipeline;
+  const delivery = context.existingDeliveryStreamName ? undefined : config.delivery;
+  const ids = FIREHOSE_LOGICAL_IDS;
+  const reingest = reingestStatements(context, config.delivery);
+  const createsStream = delivery !== undefined;
+  const partitionKeysDeployable =
+    config.partitioning !== undefined && (config.partitioning.engine ?? 'lambda') === 'lambda';
+  return {
+    [TRANSFORMER_KEY]: { role: ids.transformerRole, environment: {} },
+    [PARTITION_KEYS_KEY]: { role: ids.partitionKeysRole, environment: {} },
+    resources: {
+      [ids.transformerRole]: functionRole(context, TRANSFORMER_KEY, reingest),
+      [ids.partitionKeysRole]: functionRole(context, PARTITION_KEYS_KEY, reingest),
+      ...(createsStream && deliveryStreamResources(context, delivery)),
+    },
+    outputs: {
+      ...(createsStream && {
+        DeliveryStreamName: {
+          Description: 'Firehose delivery stream created from pipeline.yml',
+          Value: { Ref: ids.deliveryStream },
+        },
+      }),
+      FirehoseTransformerArn: {
+        Description: 'Lambda processor ARN for a delivery stream (transform + partition keys)',
+        Value: getAtt(ids.transformerFunction),
+      },
+      ...(partitionKeysDeployable && {
+        PartitionKeysArn: {
+          Description: 'Lambda processor ARN that only adds partition keys (data untouched)',
+          Value: getAtt(ids.partitionKeysFunction),
+        },
+      }),
+    },
+  };
+}

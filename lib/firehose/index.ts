@@ -1,0 +1,27 @@
+/** Firehose data transformation: the transformer and the key extractor, the response contract, re-ingestion. */
+export {
+  createFirehoseProcessor,
+  FIREHOSE_MODES,
+  type FirehoseMode,
+  type FirehoseProcessor,
+  type FirehoseProcessorOptions,
+} from './processor';
+export { checkTransformationResponse, type ContractOptions } from './contract';
+export { createInputFormat, INPUT_FORMATS, type InputFormat, type InputFormatName } from './inputs';
+export { deliveryStreamNameOf, reingestTarget, type ReingestClients, type ReingestPart } from './reingest';
+export { entryBytes, fitUnderLimit, MAX_RESPONSE_BYTES, responseBytes } from './response-size';
+export {
+  DROP_REASONS,
+  FIREHOSE_RESULTS,
+  type DropReason,
+  type FirehoseFailureReason,
+  type FirehoseInputRecord,
+  type FirehoseInvocation,
+  type FirehoseKinesisMetadata,
+  type FirehoseOutcome,
+  type FirehoseResponse,
+  type FirehoseResponseRecord,
+  type FirehoseResult,
+  type FirehoseSummary,
+  type RecordFailure,
+} from './types';
