@@ -1,0 +1,31 @@
+/**
+ * windowAggregator: continuous SQL over Kinesis tumbling windows (pipeline.yml `analytics:`). Folds each
+ * batch into the window state, emits the window's rows to the sink on the final invoke, and always returns
+ * `state`. A failed final emission throws, so Lambda retries it with the state it holds.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { KinesisStreamStateResponse } from 'aws-lambda';
+import { createWindowAggregator, WindowEmitError, type WindowEvent } from '../lib/analytics';
+import { createLogger } from '../lib/observability/logger';
+import { loadPipeline } from '../lib/pipeline/load';
+
+const logger = createLogger('window-aggregator');
+// Cold start: a bad pipeline.yml or an unsupported query fails here, with a message naming the clause.
+const aggregate = createWindowAggregator(loadPipeline(), { bucket: process.env.BUCKET_NAME });
+
+export const handler = middy(async (event: WindowEvent): Promise<KinesisStreamStateResponse> => {
+  try {
+    const { state, summary } = await aggregate(event);
+    if (summary.discardedState) logger.error('window state discarded', { summary });
+    const problems = summary.deliveryError !== undefined || Object.keys(summary.stats.failed).length > 0;
+    logger[problems ? 'warn' : 'info'](summary.emitted ? 'window emitted' : 'window batch folded', {
+      summary,
+    });
+    return { state };
+  } catch (error) {
+    if (error instanceof WindowEmitError)
+      logger.error('window not emitted; Lambda retries', { summary: error.summary, error });
+    throw error;
+  }
+}).use(injectLambdaContext(logger));
