@@ -4,7 +4,17 @@
  * directly for the same fields and builds the same JSON with template literals.
  */
 import { Faker, base, en } from '@faker-js/faker';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { createKinesisClient } from '../lib/aws/clients';
+import { awsSinks } from '../lib/cli/generate';
 import { compileTemplate, createMemorySink, generate, loadTemplateSpec } from '../lib/generator';
+import {
+  createStreamAndWait,
+  localOverrides,
+  startKinesisLocal,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+} from '../tests/integration/support/emulators';
 import { runBench } from './harness';
 
 const RECORDS = 5000;
@@ -73,4 +83,51 @@ export default async function bench(): Promise<void> {
     baseline: () => bareLoop(faker, RECORDS),
     baselineName: 'bare faker loop, same fields',
   });
+  await kinesisLocalBench(template);
+}
+
+/**
+ * Records per second acknowledged by kinesis-local: `kpipe generate`'s Kinesis sink (4 batches in flight)
+ * beside bare sequential PutRecords calls of 500 pre-rendered records. The emulator is the ceiling.
+ */
+async function kinesisLocalBench(template: ReturnType<typeof compileTemplate>): Promise<void> {
+  const emulator = await startKinesisLocal();
+  try {
+    const overrides = localOverrides(emulator.endpoint);
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_KINESIS: emulator.endpoint,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    });
+    const client = createKinesisClient({ env: {}, overrides });
+    await createStreamAndWait(client, 'bench', 4);
+    const count = 4000;
+    const rendered = Array.from({ length: count }, () => Buffer.from(template.render()));
+    const { kinesisSink } = awsSinks();
+    await runBench({
+      name: 'kpipe generate -> kinesis-local (concurrency 4)',
+      unit: 'records',
+      unitsPerCall: count,
+      rounds: 3,
+      subject: () =>
+        generate({
+          template,
+          sink: kinesisSink!({ streamName: 'bench' }, { aggregate: false }),
+          count,
+          concurrency: 4,
+        }),
+      baseline: async () => {
+        for (let start = 0; start < count; start += 500) {
+          const Records = rendered
+            .slice(start, start + 500)
+            .map((Data, i) => ({ Data, PartitionKey: `key-${start + i}` }));
+          await client.send(new PutRecordsCommand({ StreamName: 'bench', Records }));
+        }
+      },
+      baselineName: 'bare PutRecords loop, 500 per call',
+    });
+  } finally {
+    await emulator.stop();
+  }
 }

@@ -29,12 +29,20 @@ export default async function (): Promise<void> {
     subject: () => records.map((record) => extract(record, context)),
     baselineName: 'read both fields, slice the date',
     baseline: () =>
-      records.map((record) => ({ ok: true, keys: { event_type: record.event_type, dt: record.timestamp.slice(0, 10) } })),
+      records.map((record) => ({
+        ok: true,
+        keys: { event_type: record.event_type, dt: record.timestamp.slice(0, 10) },
+      })),
   });
 
-  const prefix = parsePrefix('raw/event_type=!{partitionKeyFromLambda:event_type}/dt=!{partitionKeyFromLambda:dt}/');
+  const prefix = parsePrefix(
+    'raw/event_type=!{partitionKeyFromLambda:event_type}/dt=!{partitionKeyFromLambda:dt}/',
+  );
   const timestamp = new Date();
-  const keys = records.map((record) => ({ event_type: record.event_type as string, dt: record.timestamp.slice(0, 10) }));
+  const keys = records.map((record) => ({
+    event_type: record.event_type as string,
+    dt: record.timestamp.slice(0, 10),
+  }));
   await runBench({
     name: 'evaluatePrefix (pipeline.yml prefix)',
     unitsPerCall: COUNT,

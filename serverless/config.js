@@ -26,4 +26,5 @@ async function context({ resolveVariable }) {
 module.exports = {
   streamConsumer: async (resolver) => streamConsumerResources(await context(resolver)),
 };
-module.exports.base = async (resolver) => require('../lib/deploy/base.ts').baseResources(await context(resolver));
+module.exports.base = async (resolver) =>
+  require('../lib/deploy/base.ts').baseResources(await context(resolver));

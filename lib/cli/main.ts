@@ -3,12 +3,17 @@
  * `run(argv): Promise<number>` returning the process exit code.
  */
 import * as events from './events';
+import * as generate from './generate';
 import * as local from './local';
 
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
   local: { summary: 'run the whole pipeline on this machine against emulators', run: local.run },
+  generate: {
+    summary: 'send records from a template to a stream, a delivery stream, stdout or a file',
+    run: generate.run,
+  },
   events: { summary: 'write Lambda sample events for `sls invoke local`', run: events.run },
 };
 

@@ -46,6 +46,13 @@ function resourcesOfType(template: Template, type: string) {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
 
+/** The one resource of a type whose logical id contains `name`. */
+function single(template: Template, type: string, name = '') {
+  const found = resourcesOfType(template, type).filter(([id]) => id.includes(name));
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+}
+
 describe('sls package (offline, no credentials)', () => {
   let template: Template;
 
@@ -54,9 +61,7 @@ describe('sls package (offline, no credentials)', () => {
   }, 180_000);
 
   it('packages the stream consumer with its event source mapping as pipeline.yml describes it', () => {
-    const [[, mapping]] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping') as [
-      [string, { Properties: Record<string, unknown> }],
-    ];
+    const mapping = single(template, 'AWS::Lambda::EventSourceMapping', 'StreamConsumer');
     expect(mapping.Properties).toMatchObject({
       BatchSize: 500,
       StartingPosition: 'TRIM_HORIZON',
@@ -72,13 +77,13 @@ describe('sls package (offline, no credentials)', () => {
   });
 
   it('creates an encrypted stream, an encrypted queue and a locked-down bucket', () => {
-    const [[, stream]] = resourcesOfType(template, 'AWS::Kinesis::Stream');
-    expect(stream!.Properties.StreamEncryption).toEqual({
+    const stream = single(template, 'AWS::Kinesis::Stream');
+    expect(stream.Properties.StreamEncryption).toEqual({
       EncryptionType: 'KMS',
       KeyId: 'alias/aws/kinesis',
     });
-    const [[, queue]] = resourcesOfType(template, 'AWS::SQS::Queue');
-    expect(queue!.Properties.SqsManagedSseEnabled).toBe(true);
+    const queue = single(template, 'AWS::SQS::Queue', 'StreamConsumer');
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const bucket = template.Resources.PipelineBucket!;
     expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true });
   });
@@ -104,8 +109,8 @@ describe('sls package (offline, no credentials)', () => {
     expect(resourcesOfType(attached, 'AWS::S3::Bucket').map(([id]) => id)).toEqual([
       'ServerlessDeploymentBucket',
     ]);
-    const [[, mapping]] = resourcesOfType(attached, 'AWS::Lambda::EventSourceMapping');
-    expect(mapping!.Properties.EventSourceArn).toBe('arn:aws:kinesis:eu-west-1:123456789012:stream/existing');
+    const mapping = single(attached, 'AWS::Lambda::EventSourceMapping', 'StreamConsumer');
+    expect(mapping.Properties.EventSourceArn).toBe('arn:aws:kinesis:eu-west-1:123456789012:stream/existing');
   }, 180_000);
 
   it('fails with the field named when pipeline.yml is invalid', async () => {

@@ -1,0 +1,70 @@
+/**
+ * `kpipe generate`: the Kinesis Data Generator as a command. Templates and rate control live in
+ * lib/generator; this file plugs in the AWS senders (only failed entries retried, bounded) and the
+ * process concerns: Ctrl-C, exit code, usage errors.
+ */
+import {
+  createAggregatingKinesisSink,
+  createFirehoseSink,
+  createKinesisSink,
+  formatReport,
+  GENERATE_USAGE,
+  parseGenerateArgs,
+  runGenerate,
+  TemplateError,
+  UsageError,
+  type GenerateRunDependencies,
+} from '../generator';
+import { createFirehoseClient, createKinesisClient } from '../aws/clients';
+import { aggregate } from '../records';
+import { putRecordBatchReliably } from '../sinks/firehose';
+import { putRecordsReliably } from '../sinks/kinesis';
+
+/** Senders for real streams: AWS by default, emulators through AWS_ENDPOINT_URL_KINESIS / _FIREHOSE. */
+export function awsSinks(): Pick<GenerateRunDependencies, 'kinesisSink' | 'firehoseSink'> {
+  return {
+    kinesisSink: ({ streamName }, { aggregate: aggregated }) => {
+      const client = createKinesisClient();
+      const put = (entries: Parameters<typeof putRecordsReliably>[2]) =>
+        putRecordsReliably(client, { streamName }, entries);
+      const close = async () => client.destroy();
+      return aggregated
+        ? createAggregatingKinesisSink(put, (entries) => aggregate(entries), { close })
+        : createKinesisSink(put, { close });
+    },
+    firehoseSink: ({ deliveryStreamName }) => {
+      const client = createFirehoseClient();
+      return createFirehoseSink((records) => putRecordBatchReliably(client, deliveryStreamName, records), {
+        close: async () => client.destroy(),
+      });
+    },
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(GENERATE_USAGE);
+    return 0;
+  }
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    const options = parseGenerateArgs(argv);
+    const report = await runGenerate(options, { ...awsSinks(), signal: controller.signal });
+    if (options.quiet) console.error(formatReport(report));
+    return report.failed > 0 || report.aborted ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`kpipe generate: ${error.message}\n\n${GENERATE_USAGE}`);
+      return 2;
+    }
+    if (error instanceof TemplateError) {
+      console.error(`kpipe generate: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
+}
