@@ -1,9 +1,10 @@
-// Values serverless.yml takes from pipeline.yml: `${file(./serverless/config.js):<export>}`.
-// pipeline.yml is validated here, so a bad file fails `sls package` with the same message as cold start.
+// serverless.yml takes its functions and resources from pipeline.yml through this file
+// (`${file(./serverless/config.js):template.functions}`); lib/deploy computes them. pipeline.yml is
+// validated here, so a bad file fails `sls package` with the same message as a cold start.
 require('tsx/cjs');
 const path = require('node:path');
 const { loadPipeline } = require('../lib/pipeline/load.ts');
-const { streamConsumerResources } = require('../lib/deploy/stream-consumer.ts');
+const { deployTemplate } = require('../lib/deploy/index.ts');
 
 const pipelineFile = path.resolve(__dirname, '..', process.env.PIPELINE_FILE || 'pipeline.yml');
 
@@ -11,20 +12,13 @@ const pipelineFile = path.resolve(__dirname, '..', process.env.PIPELINE_FILE || 
 // resolved without AWS. Locally the bucket comes from the shell instead (BUCKET_NAME), as it would in Lambda.
 const invokeLocal = process.argv.includes('invoke') && process.argv.includes('local');
 
-async function context({ resolveVariable }) {
-  const pipeline = loadPipeline(pipelineFile);
-  return {
-    pipeline,
+module.exports.template = async ({ resolveVariable }) =>
+  deployTemplate({
+    pipeline: loadPipeline(pipelineFile),
     invokeLocal,
     service: await resolveVariable('self:service'),
     stage: await resolveVariable('sls:stage'),
     existingStreamArn: await resolveVariable('param:existingStreamArn'),
     existingBucketName: await resolveVariable('param:existingBucketName'),
-  };
-}
-
-module.exports = {
-  streamConsumer: async (resolver) => streamConsumerResources(await context(resolver)),
-};
-module.exports.base = async (resolver) =>
-  require('../lib/deploy/base.ts').baseResources(await context(resolver));
+    existingDeliveryStreamName: await resolveVariable('param:existingDeliveryStreamName'),
+  });

@@ -3,6 +3,7 @@
  * stream names, and records rendered from the shipped clickstream template with a fixed seed, so the same
  * code always writes the same files. `kpipe events` and `npm run events` write them.
  */
+import { tumblingWindowEvent, windowOf } from '../analytics';
 import { compileTemplate, loadTemplateSpec } from '../generator';
 import type { PipelineConfig } from '../pipeline/types';
 import { aggregate } from '../records';
@@ -65,7 +66,12 @@ export function sampleEvents(config: PipelineConfig, options: SampleEventOptions
     subscriptionFilters: [],
   });
 
+  const windowStart = Date.UTC(2026, 10, 22, 12, 0, 0);
   return {
+    'kinesis-window.json': tumblingWindowEvent(
+      valid.map((data) => ({ data, partitionKey: partitionKeyOf(data) })),
+      { streamName, window: windowOf(windowStart, config.analytics?.tumblingWindowInSeconds ?? 60), final: true },
+    ),
     'kinesis.json': kinesisStreamEvent(
       valid.map((data) => ({ data, partitionKey: partitionKeyOf(data) })),
       { streamName },

@@ -3,7 +3,7 @@
  * committed sample event goes through the real CLI and the bundled handler, against s3rver.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,7 +33,11 @@ afterAll(async () => {
   await s3Emulator?.stop();
 });
 
-async function invokeLocal(fn: string, event: string): Promise<unknown> {
+async function invokeLocal(
+  fn: string,
+  event: string,
+  extraEnv: Record<string, string> = {},
+): Promise<unknown> {
   const { stdout } = await run(
     join(ROOT, 'node_modules/.bin/sls'),
     ['invoke', 'local', '-f', fn, '-p', event],
@@ -51,6 +55,7 @@ async function invokeLocal(fn: string, event: string): Promise<unknown> {
         AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
         BUCKET_NAME: BUCKET,
         POWERTOOLS_LOG_LEVEL: 'ERROR',
+        ...extraEnv,
       },
     },
   );
@@ -80,4 +85,39 @@ it('sends the bad sample records to the error output and still succeeds', async 
   const response = await invokeLocal('streamConsumer', 'events/kinesis-with-bad-records.json');
   expect(response).toEqual({ batchItemFailures: [] });
   expect(await keys('consumer-errors/')).toHaveLength(1);
+}, 180_000);
+
+type FirehoseResponse = {
+  records: { recordId: string; result: string; metadata?: { partitionKeys: object } }[];
+};
+
+it.each([
+  ['firehoseTransformer', 'events/firehose-kinesis-source.json', {}],
+  ['partitionKeys', 'events/firehose-direct-put.json', {}],
+  [
+    'firehoseTransformer',
+    'events/firehose-cloudwatch-logs.json',
+    { PIPELINE_FILE: 'examples/cloudwatch-logs/pipeline.yml' },
+  ],
+])(
+  'sls invoke local -f %s -p %s answers every record with partition keys',
+  async (fn, event, env) => {
+    const input = JSON.parse(readFileSync(join(ROOT, event), 'utf8')) as { records: { recordId: string }[] };
+    const response = (await invokeLocal(fn, event, env)) as FirehoseResponse;
+    expect(response.records.map((record) => record.recordId)).toEqual(
+      input.records.map((record) => record.recordId),
+    );
+    const ok = response.records.filter((record) => record.result === 'Ok');
+    expect(ok.length).toBeGreaterThan(0);
+    expect(ok.every((record) => record.metadata?.partitionKeys)).toBe(true);
+  },
+  180_000,
+);
+
+it('sls invoke local -f windowAggregator emits the window to S3 and returns state', async () => {
+  const response = (await invokeLocal('windowAggregator', 'events/kinesis-window.json')) as {
+    state?: object;
+  };
+  expect(response.state).toBeDefined();
+  expect(await keys('analytics/')).toHaveLength(1);
 }, 180_000);

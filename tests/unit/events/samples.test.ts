@@ -20,6 +20,7 @@ const generated = sampleEvents(config);
 /** Each committed event and the Powertools parser schema for its event type (a tool nobody here wrote). */
 const schemaFor: Record<string, ZodType> = {
   'kinesis.json': KinesisDataStreamSchema,
+  'kinesis-window.json': KinesisDataStreamSchema,
   'kinesis-with-bad-records.json': KinesisDataStreamSchema,
   'kinesis-kpl.json': KinesisDataStreamSchema,
   'firehose-direct-put.json': KinesisFirehoseSchema,

@@ -1,0 +1,96 @@
+/**
+ * The whole deploy template computed from pipeline.yml: which functions exist (only those whose block the
+ * pipeline has), their roles, events and resources. serverless.yml takes `functions`, `resources` and
+ * `outputs` from here, through serverless/config.js.
+ */
+import { baseResources } from './base';
+import type { DeployContext } from './common';
+import { firehoseResources, type FirehoseDeployContext } from './firehose';
+import { streamConsumerResources } from './stream-consumer';
+import { windowAggregatorResources } from './window-aggregator';
+
+interface FunctionSettings {
+  handler: string;
+  description: string;
+  memorySize: number;
+  timeout: number;
+}
+
+/** The Lambda functions, keyed as DESIGN.md names them; memory and timeout sized per function. */
+export const FUNCTIONS = {
+  streamConsumer: {
+    handler: 'functions/stream-consumer.handler',
+    description: 'Kinesis stream consumer (decode, de-aggregate, validate, transform, deliver)',
+    memorySize: 1024,
+    timeout: 120,
+  },
+  firehoseTransformer: {
+    handler: 'functions/firehose-transformer.handler',
+    description: 'Firehose record transformer (validate, transform, partition keys, 6 MB guard)',
+    memorySize: 1024,
+    timeout: 120,
+  },
+  partitionKeys: {
+    handler: 'functions/partition-keys.handler',
+    description: 'Firehose dynamic-partitioning key extractor (data untouched)',
+    memorySize: 512,
+    timeout: 120,
+  },
+  windowAggregator: {
+    handler: 'functions/window-aggregator.handler',
+    description: 'Windowed SQL over Kinesis tumbling windows (pipeline.yml analytics)',
+    memorySize: 512,
+    timeout: 60,
+  },
+} satisfies Record<string, FunctionSettings>;
+
+export type FunctionKey = keyof typeof FUNCTIONS;
+
+interface FunctionWiring {
+  role: string;
+  environment: Record<string, unknown>;
+  event?: Record<string, unknown>;
+}
+
+export interface DeployTemplate {
+  functions: Partial<Record<FunctionKey, Record<string, unknown>>>;
+  resources: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
+function functionEntry(key: FunctionKey, wiring: FunctionWiring): Record<string, unknown> {
+  return {
+    ...FUNCTIONS[key],
+    role: wiring.role,
+    environment: wiring.environment,
+    ...(wiring.event && { events: [{ stream: wiring.event }] }),
+  };
+}
+
+export function deployTemplate(context: DeployContext & FirehoseDeployContext): DeployTemplate {
+  const { config } = context.pipeline;
+  const template: DeployTemplate = { functions: {}, resources: baseResources(context), outputs: {} };
+  if (config.consumer) {
+    const consumer = streamConsumerResources(context);
+    template.functions.streamConsumer = functionEntry('streamConsumer', consumer);
+    Object.assign(template.resources, consumer.resources);
+  }
+  if (config.delivery || context.existingDeliveryStreamName) {
+    const firehose = firehoseResources(context);
+    template.functions.firehoseTransformer = functionEntry(
+      'firehoseTransformer',
+      firehose.firehoseTransformer,
+    );
+    if (config.partitioning && (config.partitioning.engine ?? 'lambda') === 'lambda') {
+      template.functions.partitionKeys = functionEntry('partitionKeys', firehose.partitionKeys);
+    }
+    Object.assign(template.resources, firehose.resources);
+    Object.assign(template.outputs, firehose.outputs);
+  }
+  if (config.analytics) {
+    const analytics = windowAggregatorResources(context);
+    template.functions.windowAggregator = functionEntry('windowAggregator', analytics);
+    Object.assign(template.resources, analytics.resources);
+  }
+  return template;
+}
