@@ -1,25 +1,187 @@
 /**
- * `kpipe local`. The local runtime (emulated event source mapping and Firehose over kinesis-local and
- * s3rver) is not built yet; until it is, say so plainly instead of pretending.
+ * `kpipe local [pipeline.yml]` (and `npm start`): runs the pipeline on this machine against kinesis-local and
+ * s3rver, prints a reconciled summary and exits non-zero when the numbers do not add up.
  */
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadPipeline } from '../pipeline/load';
+import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
+import { localConverter } from '../local/converter';
+
+const USAGE = `usage: kpipe local [pipeline.yml] [options]
+
+Runs the whole pipeline locally: kinesis-local and s3rver on free loopback ports, the stream consumer
+behind an emulated event source mapping, the Firehose transformer, dynamic partitioning and the Parquet
+converter behind an emulated delivery stream. Generates sample records (with a share of bad ones), drains
+every stage, mirrors the bucket to disk and reconciles every record.
+
+  --count <n>            records to generate (default 2000)
+  --invalid-ratio <0..1> share of bad records: not JSON, schema violations, oversize (default 0.05)
+  --rate <n>             records per second (default: as fast as the emulator takes them)
+  --producers <n>        concurrent PutRecords producers (default 4)
+  --template <name|file> generator template (default clickstream)
+  --seed <n>             reproducible data
+  --follow               keep generating and running until Ctrl-C (state persists in the work dir)
+  --work-dir <dir>       checkpoints, dead letters, emulator data and the mirrored lake (default .local)
+  --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them`;
+
+function numberOption(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`--${name} must be a number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+const integer = new Intl.NumberFormat('en-US');
+
+function progressLine(progress: LocalProgress): string {
+  const generated = progress.generated;
+  const consumer = progress.consumer;
+  const firehose = progress.firehose;
+  return [
+    `generated ${integer.format(generated?.acknowledged ?? 0)}`,
+    consumer
+      ? `consumed ${integer.format(consumer.records)} (${integer.format(consumer.batches)} batches)`
+      : '',
+    firehose
+      ? `firehose in ${integer.format(firehose.recordsIn)} → ${integer.format(firehose.delivered)} delivered, ` +
+        `${integer.format(firehose.errorOutput)} errors, ${integer.format(firehose.objects)} objects`
+      : '',
+    `parquet ${integer.format(progress.converted.rows)} rows`,
+  ]
+    .filter(Boolean)
+    .join(' | ');
+}
+
+function counts(record: Record<string, number>): string {
+  const entries = Object.entries(record);
+  return entries.length === 0
+    ? 'none'
+    : entries.map(([key, value]) => `${key} ${integer.format(value)}`).join(', ');
+}
+
+export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): string {
+  const { generated, consumer, firehose, converted, reconciliation, times } = summary;
+  const lines = [
+    '',
+    'kpipe local — summary',
+    `  generated   ${integer.format(generated.attempted)} records, ${integer.format(generated.acknowledged)} acknowledged by the stream, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
+  ];
+  if (consumer.mapping) {
+    lines.push(
+      `  consumer    ${integer.format(consumer.mapping.records)} records in ${integer.format(consumer.batches)} batches, ${integer.format(consumer.delivered)} delivered, dropped: ${counts(consumer.dropped)}, failed: ${counts(consumer.failed)}`,
+      `              re-delivered ${integer.format(consumer.mapping.redeliveredRecords)}, retries ${integer.format(consumer.mapping.retries)}, dead-lettered batches ${integer.format(consumer.mapping.deadLetterBatches)}`,
+    );
+  }
+  if (firehose) {
+    lines.push(
+      `  firehose    ${integer.format(firehose.recordsIn)} in, ${integer.format(firehose.ok)} transformed, ${integer.format(firehose.delivered)} delivered in ${integer.format(firehose.objects)} objects, ${integer.format(firehose.dropped)} dropped, ${integer.format(firehose.errorOutput)} to the error prefix`,
+    );
+  }
+  lines.push(
+    `  parquet     ${integer.format(converted.objects)} objects converted, ${integer.format(converted.rows)} rows, ${integer.format(converted.errors)} conversion errors`,
+  );
+  for (const [path, errors] of Object.entries(reconciliation.errors)) {
+    lines.push(`  errors      ${path}: ${counts(errors)}`);
+  }
+  lines.push('', 'reconciliation');
+  for (const check of reconciliation.checks) {
+    lines.push(
+      `  ${check.ok ? 'ok ' : 'FAIL'} ${check.name}: expected ${integer.format(check.expected)}, found ${integer.format(check.actual)} (${counts(check.parts)})`,
+    );
+  }
+  const lake = relative(cwd, summary.lakeDirectory) || '.';
+  lines.push(
+    '',
+    `the bucket is mirrored to ${lake}/ (the Parquet lake, raw objects and every error output)`,
+    `time: start ${times.startMs} ms, generate ${times.generateMs} ms, drain ${times.drainMs} ms, mirror ${times.mirrorMs} ms`,
+  );
+  if (reconciliation.lakeGlob) {
+    const glob = relative(cwd, reconciliation.lakeGlob);
+    lines.push(
+      `lake rows (DuckDB): ${reconciliation.lakeRows === undefined ? 'not counted (@duckdb/node-api not installed)' : integer.format(reconciliation.lakeRows)}`,
+      'try:',
+      `  duckdb -c "SELECT event_type, count(*) AS events, round(sum(amount), 2) AS revenue FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY ALL ORDER BY events DESC"`,
+    );
+  }
+  lines.push(
+    '',
+    reconciliation.ok
+      ? 'every generated record is accounted for.'
+      : 'the numbers do NOT add up: see the FAIL lines above.',
+  );
+  return lines.join('\n');
+}
 
 export async function run(argv: string[]): Promise<number> {
-  const file = argv.find((arg) => !arg.startsWith('-'));
-  const { config, file: path } = loadPipeline(file);
-  console.log(
-    [
-      `kpipe local: pipeline "${config.name}" from ${path} is valid.`,
-      '',
-      'The local runtime is not built yet. When it is, this command will:',
-      `  1. start kinesis-local and s3rver on free loopback ports and create stream "${config.stream.name}" (${config.stream.shards} shards);`,
-      '  2. generate sample clickstream records (with a share of bad ones) and put them into the stream;',
-      '  3. run the stream consumer through an emulated event source mapping, and the Firehose transformer,',
-      '     dynamic partitioning and the Parquet converter through an emulated delivery stream;',
-      '  4. print a reconciled summary and leave a partitioned Parquet lake on disk for DuckDB.',
-      '',
-      'Today you can run single functions on sample events: npx sls invoke local -f <function> -p events/<sample>.json',
-    ].join('\n'),
-  );
-  return 0;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      count: { type: 'string' },
+      'invalid-ratio': { type: 'string' },
+      rate: { type: 'string' },
+      producers: { type: 'string' },
+      template: { type: 'string', default: 'clickstream' },
+      seed: { type: 'string' },
+      follow: { type: 'boolean', default: false },
+      'work-dir': { type: 'string', default: '.local' },
+      'kinesis-endpoint': { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const pipeline = loadPipeline(positionals[0]);
+  // The sample pipeline masks emails with a salt from the environment; a local run needs no secret.
+  const env = { ...process.env, MASK_SALT: process.env.MASK_SALT ?? 'kpipe-local-salt' };
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  const tty = process.stderr.isTTY === true;
+  let lastPlain = 0;
+  try {
+    const seed = values.seed === undefined ? undefined : numberOption('seed', values.seed, 0, 0, 2 ** 31);
+    const summary = await runLocalPipeline({
+      pipeline,
+      workDir: values['work-dir'],
+      count: numberOption('count', values.count, 2000, 1, 10_000_000),
+      follow: values.follow,
+      ratePerSecond:
+        values.rate === undefined ? undefined : numberOption('rate', values.rate, 0, 1, 1_000_000),
+      invalidRatio: numberOption('invalid-ratio', values['invalid-ratio'], 0.05, 0, 1),
+      producers: numberOption('producers', values.producers, 4, 1, 64),
+      template: values.template,
+      seed,
+      endpoints: { kinesis: values['kinesis-endpoint'], s3: values['s3-endpoint'] },
+      converter: localConverter(pipeline, env),
+      env,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (tty) {
+          process.stderr.write(`\r\x1b[2K${progressLine(progress)}`);
+        } else if (Date.now() - lastPlain >= 2000) {
+          lastPlain = Date.now();
+          process.stderr.write(`${progressLine(progress)}\n`);
+        }
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    console.log(formatSummary(summary));
+    return summary.reconciliation.ok ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
 }

@@ -345,7 +345,7 @@ describe('window aggregator on the sample pipeline.yml', () => {
     await aggregator(tumblingWindowEvent([], { window: WINDOW, state: folded.state, final: true }));
 
     // Assess: heartbeat dropped by the transform filter, the incomplete record refused by the schema.
-    expect(folded.summary.stats.dropped).toEqual({ 'transforms[4].filter': 1 });
+    expect(folded.summary.stats.dropped).toEqual({ 'no-heartbeats': 1 });
     expect(folded.summary.stats.failed).toEqual({ 'schema-violation': 1 });
     const purchase = sink.rows.find((row) => row.event_type === 'purchase');
     expect(purchase).toMatchObject({ events: 2, customers: 2, revenue: 85, avg_order_value: 42.5 });

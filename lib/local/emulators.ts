@@ -1,0 +1,270 @@
+/**
+ * Start/stop helpers for the local emulators, used by `kpipe local` and by every integration test. Nothing
+ * global is set: each helper returns its endpoint, and callers pass it to the client factories (or scope
+ * `AWS_ENDPOINT_URL_*` themselves with `withEnv`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+
+export const LOCAL_REGION = 'us-east-1';
+/**
+ * s3rver only knows the key pair S3RVER/S3RVER (anything else: InvalidAccessKeyId); kinesis-local
+ * accepts any key and files streams under account 000000000000. One pair serves both.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** Client overrides for an emulator endpoint, for `create*Client({ env: {}, overrides })`. */
+export function localOverrides(endpoint: string): {
+  endpoint: string;
+  region: string;
+  credentials: typeof LOCAL_CREDENTIALS;
+} {
+  return { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+}
+
+/** A free TCP port on 127.0.0.1 (released before returning; fine for tests on one machine). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface KinesisEmulator {
+  /** Plain-HTTP endpoint, e.g. `http://127.0.0.1:41234`. */
+  endpoint: string;
+  /** Recent emulator output, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface KinesisEmulatorOptions {
+  /** `INITIALIZE_STREAMS`, e.g. `"clicks:1,orders:2"` (streams are ACTIVE shortly after start). */
+  initializeStreams?: string;
+  /** `CREATE_STREAM_DURATION` etc. (default `100ms`, the emulator's own is 500ms). */
+  operationDuration?: string;
+  /** How long to wait for the emulator to answer (default 20 s; it starts in about 1 s). */
+  startupTimeoutMs?: number;
+  /** Extra environment for the emulator (e.g. `LOG_LEVEL`, `SHARD_LIMIT`). */
+  env?: Record<string, string>;
+}
+
+const KINESIS_DURATION_VARIABLES = [
+  'CREATE_STREAM_DURATION',
+  'DELETE_STREAM_DURATION',
+  'UPDATE_SHARD_COUNT_DURATION',
+  'SPLIT_SHARD_DURATION',
+  'MERGE_SHARDS_DURATION',
+  'REGISTER_STREAM_CONSUMER_DURATION',
+  'DEREGISTER_STREAM_CONSUMER_DURATION',
+];
+
+function keepTail(buffer: string[], chunk: Buffer): void {
+  buffer.push(chunk.toString('utf8'));
+  if (buffer.length > 50) buffer.splice(0, buffer.length - 50);
+}
+
+async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `kinesis-local exited during startup (${child.exitCode ?? child.signalCode}):\n${output()}`,
+      );
+    }
+    try {
+      // Any HTTP answer (an auth error included) means the server is up.
+      await fetch(url, { method: 'POST', signal: AbortSignal.timeout(1_000) });
+      return;
+    } catch {
+      await delay(100);
+    }
+  }
+  throw new Error(`kinesis-local did not answer on ${url} within ${timeoutMs} ms:\n${output()}`);
+}
+
+async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    // SIGKILL only if SIGTERM is ignored; the timer is cleared so it holds no test runner open.
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts kinesis-local (kinesis-mock compiled to JS) on free ports: `node main.js` from its package
+ * folder, which holds the `server.json` certificate it loads relative to the working directory.
+ */
+export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): Promise<KinesisEmulator> {
+  const packageDir = dirname(require.resolve('kinesis-local/package.json'));
+  const [plainPort, tlsPort] = [await freePort(), await freePort()];
+  const duration = options.operationDuration ?? '100ms';
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    KINESIS_MOCK_PLAIN_PORT: String(plainPort),
+    KINESIS_MOCK_TLS_PORT: String(tlsPort),
+    LOG_LEVEL: 'ERROR',
+    AWS_REGION: LOCAL_REGION,
+    ...Object.fromEntries(KINESIS_DURATION_VARIABLES.map((name) => [name, duration])),
+    ...(options.initializeStreams ? { INITIALIZE_STREAMS: options.initializeStreams } : {}),
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ['main.js'], {
+    cwd: packageDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => keepTail(tail, chunk));
+  child.stderr?.on('data', (chunk: Buffer) => keepTail(tail, chunk));
+  const output = () => tail.join('');
+  const endpoint = `http://127.0.0.1:${plainPort}`;
+  try {
+    await waitForHttp(endpoint, child, options.startupTimeoutMs ?? 20_000, output);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { endpoint, output, stop: () => stopChild(child) };
+}
+
+/**
+ * Creates a stream and waits until it is ACTIVE (kinesis-local keeps it CREATING for
+ * CREATE_STREAM_DURATION). With `shardCount` omitted the stream is on-demand.
+ */
+export async function createStreamAndWait(
+  client: KinesisClient,
+  streamName: string,
+  shardCount?: number,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await client.send(
+    new CreateStreamCommand(
+      shardCount === undefined
+        ? { StreamName: streamName, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }
+        : { StreamName: streamName, ShardCount: shardCount },
+    ),
+  );
+  await waitForStreamActive(client, streamName, timeoutMs);
+}
+
+export async function waitForStreamActive(
+  client: KinesisClient,
+  streamName: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let status: string | undefined;
+  while (Date.now() < deadline) {
+    try {
+      const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+      status = summary.StreamDescriptionSummary?.StreamStatus;
+      if (status === 'ACTIVE') return;
+    } catch (error) {
+      // INITIALIZE_STREAMS streams appear a moment after the server answers.
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      status = 'not found';
+    }
+    await delay(100);
+  }
+  throw new Error(
+    `stream ${streamName} not ACTIVE within ${timeoutMs} ms (last status: ${status ?? 'unknown'})`,
+  );
+}
+
+export interface S3Emulator {
+  /** Plain-HTTP endpoint, e.g. `http://127.0.0.1:41235`; use path-style addressing. */
+  endpoint: string;
+  /** Where s3rver keeps the buckets (removed by stop() unless it was given). */
+  directory: string;
+  stop(): Promise<void>;
+}
+
+interface S3rverInstance {
+  run(): Promise<{ port: number; address: string }>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets?: { name: string; configs: never[] }[];
+}) => S3rverInstance;
+
+/**
+ * Starts s3rver in this process on a free port, storing under `directory` (kept on stop) or a fresh
+ * os.tmpdir() folder (removed on stop).
+ */
+export async function startS3rver(
+  options: { buckets?: string[]; directory?: string } = {},
+): Promise<S3Emulator> {
+  // s3rver ships no types; the constructor shape is declared above.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const S3rver = require('s3rver') as S3rverConstructor;
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
+  });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    directory,
+    stop: async () => {
+      await server.close();
+      if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createBucket(client: S3Client, bucket: string): Promise<void> {
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+}
+
+/** Runs `fn` with some environment variables set, restoring them afterwards (for env-driven code). */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * The local run's accounting: the bucket is mirrored to disk, and every record the generator had
+ * acknowledged must be found again on each path of the pipeline — in a delivered object, in an error
+ * output with its reason, or dropped by a named rule. Counts come from the outputs themselves, not from the
+ * components' own counters, so a component that loses records cannot hide it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { GeneratedRecord, GenerateReport, RecordKind } from '../generator';
+import type { LoadedPipeline } from '../pipeline/load';
+
+/** What the generator handed to the stream and the stream acknowledged. */
+export class ExpectedRecords {
+  readonly byKind: Partial<Record<RecordKind, number>> = {};
+  total = 0;
+
+  add(record: GeneratedRecord): void {
+    this.total += 1;
+    this.byKind[record.kind] = (this.byKind[record.kind] ?? 0) + 1;
+  }
+
+  get invalid(): number {
+    return this.total - (this.byKind.valid ?? 0);
+  }
+}
+
+export type Expected = ExpectedRecords;
+
+export interface MirroredObject {
+  key: string;
+  file: string;
+  bytes: number;
+}
+
+/** Copies every object of the bucket to `directory/<key>`: the lake any engine can read from disk. */
+export async function mirrorBucket(
+  client: S3Client,
+  bucket: string,
+  directory: string,
+): Promise<MirroredObject[]> {
+  const objects: MirroredObject[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const { Key } of page.Contents ?? []) {
+      if (!Key) continue;
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      const body = Buffer.from(await object.Body!.transformToByteArray());
+      const file = join(directory, Key);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, body);
+      objects.push({ key: Key, file, bytes: body.byteLength });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return objects;
+}
+
+async function jsonLines(file: string): Promise<Record<string, unknown>[]> {
+  let bytes = await readFile(file);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  return bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Several objects per line are possible (error documents are one JSON per line too). */
+async function linesUnder(objects: MirroredObject[], prefix: string): Promise<Record<string, unknown>[]> {
+  const selected = objects.filter(
+    (object) => object.key.startsWith(prefix) && !object.key.endsWith('.parquet'),
+  );
+  return (await Promise.all(selected.map((object) => jsonLines(object.file)))).flat();
+}
+
+function countBy(items: Record<string, unknown>[], field: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) {
+    const key = String(item[field] ?? 'unknown');
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Rows in the Parquet lake, counted by DuckDB (an engine nobody here wrote); undefined without it. */
+async function duckdbRowCount(directory: string, prefix: string): Promise<number | undefined> {
+  let duckdb: typeof import('@duckdb/node-api');
+  try {
+    duckdb = await import('@duckdb/node-api');
+  } catch {
+    return undefined;
+  }
+  if (!existsSync(join(directory, prefix))) return 0;
+  const instance = await duckdb.DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const glob = join(directory, prefix, '**', '*.parquet').replace(/'/g, "''");
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${glob}', hive_partitioning = true)`,
+    );
+    return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+export interface PathCheck {
+  name: string;
+  expected: number;
+  actual: number;
+  /** How `actual` is made up, for the summary. */
+  parts: Record<string, number>;
+  ok: boolean;
+}
+
+export interface Reconciliation {
+  ok: boolean;
+  checks: PathCheck[];
+  /** Error output records by reason (consumer) or errorCode (Firehose, conversion). */
+  errors: Record<string, Record<string, number>>;
+  /** Rows DuckDB reads from the Parquet lake. */
+  lakeRows: number | undefined;
+  lakeGlob: string | undefined;
+}
+
+function check(name: string, expected: number, parts: Record<string, number>): PathCheck {
+  const actual = Object.values(parts).reduce((sum, value) => sum + value, 0);
+  return { name, expected, actual, parts, ok: expected === actual };
+}
+
+export interface ReconcileInput {
+  pipeline: LoadedPipeline;
+  expected: ExpectedRecords;
+  generated: GenerateReport;
+  outputs: MirroredObject[];
+  lakeDirectory: string;
+  /** Records dropped by filter rules, per path (outputs cannot show them). */
+  dropped: { consumer: number; firehose: number };
+}
+
+export async function reconcile(input: ReconcileInput): Promise<Reconciliation> {
+  const { config } = input.pipeline;
+  const { expected, outputs } = input;
+  const checks: PathCheck[] = [];
+  const errors: Reconciliation['errors'] = {};
+  checks.push(
+    check('generator: acknowledged = recorded', input.generated.acknowledged, { recorded: expected.total }),
+  );
+
+  if (config.consumer) {
+    const s3Prefixes = config.consumer.sinks.flatMap((sink) => (sink.type === 's3' ? [sink.prefix] : []));
+    const delivered = (await Promise.all(s3Prefixes.map((prefix) => linesUnder(outputs, prefix)))).flat();
+    const failed = await linesUnder(outputs, config.consumer.errorPrefix);
+    errors.consumer = countBy(failed, 'reason');
+    if (s3Prefixes.length > 0) {
+      checks.push(
+        check(
+          'streamConsumer: every record delivered, dropped by a rule, or in the error output',
+          expected.total,
+          {
+            delivered: delivered.length,
+            dropped: input.dropped.consumer,
+            errors: failed.length,
+          },
+        ),
+      );
+    }
+  }
+
+  let lakeRows: number | undefined;
+  let lakeGlob: string | undefined;
+  if (config.delivery) {
+    const rawPrefix = config.delivery.prefix.split('!{')[0]!;
+    const errorPrefix = (config.delivery.errorOutputPrefix ?? 'errors/').split('!{')[0]!;
+    const raw = await linesUnder(
+      outputs.filter(
+        (object) => !config.conversion || !object.key.startsWith(config.conversion.outputPrefix),
+      ),
+      rawPrefix,
+    );
+    const failed = (await linesUnder(outputs, errorPrefix)).filter((record) => 'errorCode' in record);
+    errors.firehose = countBy(failed, 'errorCode');
+    checks.push(
+      check('Firehose: every record delivered raw, dropped, or in the error prefix', expected.total, {
+        delivered: raw.length,
+        dropped: input.dropped.firehose,
+        errors: failed.length,
+      }),
+    );
+    if (config.conversion) {
+      const conversionErrors = (await linesUnder(outputs, config.conversion.errorPrefix)).filter(
+        (record) => 'code' in record,
+      );
+      errors.conversion = countBy(conversionErrors, 'code');
+      lakeRows = await duckdbRowCount(input.lakeDirectory, config.conversion.outputPrefix);
+      lakeGlob = join(input.lakeDirectory, config.conversion.outputPrefix, '**', '*.parquet');
+      if (lakeRows !== undefined) {
+        checks.push(
+          check(
+            'parquetConverter: every raw record in the lake (DuckDB count) or a conversion error',
+            raw.length,
+            {
+              lakeRows,
+              errors: conversionErrors.length,
+            },
+          ),
+        );
+      }
+    }
+  }
+  return { ok: checks.every((item) => item.ok), checks, errors, lakeRows, lakeGlob };
+}

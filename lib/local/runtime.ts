@@ -1,0 +1,413 @@
+/**
+ * `kpipe local`: the whole pipeline on one machine. kinesis-local and s3rver run as real servers; the
+ * functions run in-process behind the emulated event source mapping and the emulated Firehose delivery
+ * stream, with the semantics of the services (reference/). A bounded run generates records, drains every
+ * stage, mirrors the bucket to disk and reconciles every generated record against what the outputs hold.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { FirehoseTransformationResult, KinesisStreamEvent } from 'aws-lambda';
+import { createWindowAggregator } from '../analytics';
+import { createKinesisClient, createS3Client } from '../aws/clients';
+import { createStreamConsumer, type BatchSummary } from '../consumer';
+import { s3ObjectCreatedEvent } from '../events/factories';
+import { createFirehoseProcessor } from '../firehose';
+import {
+  compileTemplate,
+  createKinesisSink,
+  generate,
+  loadTemplateSpec,
+  type GeneratedRecord,
+  type GenerateProgress,
+  type GenerateReport,
+  type RecordSink,
+} from '../generator';
+import type { LoadedPipeline } from '../pipeline/load';
+import { putRecordsReliably } from '../sinks/kinesis';
+import {
+  createBucket,
+  createStreamAndWait,
+  localOverrides,
+  startKinesisLocal,
+  startS3rver,
+  type KinesisEmulator,
+  type S3Emulator,
+} from './emulators';
+import {
+  KinesisEventSourceMapping,
+  type KinesisWindowEvent,
+  type MappingCounters,
+  type MappingLogger,
+} from './event-source-mapping';
+import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
+import { ExpectedRecords, mirrorBucket, reconcile, type Reconciliation } from './reconcile';
+
+/** Converts one raw object the emulated Firehose wrote (S3 ObjectCreated → parquetConverter). */
+export type ObjectConverter = (
+  event: ReturnType<typeof s3ObjectCreatedEvent>,
+) => Promise<{ rows: number; errors: number }>;
+
+export interface LocalRunOptions {
+  pipeline: LoadedPipeline;
+  /** Where checkpoints, dead letters, emulator data and the mirrored lake go (default `.local`). */
+  workDir: string;
+  /** Records to generate in a bounded run (default 2,000). */
+  count: number;
+  /** Keep generating (at `ratePerSecond`) and running until the signal aborts. */
+  follow: boolean;
+  ratePerSecond?: number;
+  /** Share of deliberately bad records (not JSON, schema violations, oversize). */
+  invalidRatio: number;
+  seed?: number;
+  /** Generator template (default clickstream). */
+  template: string;
+  /** Concurrent PutRecords producers: one cannot reach kinesis-local's ceiling. */
+  producers: number;
+  /** Use running emulators instead of starting them. */
+  endpoints?: { kinesis?: string; s3?: string };
+  /** The Parquet converter; without it raw objects stay raw. */
+  converter?: ObjectConverter;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onProgress?: (progress: LocalProgress) => void;
+}
+
+export interface StageTimes {
+  startMs: number;
+  generateMs: number;
+  drainMs: number;
+  mirrorMs: number;
+}
+
+export interface LocalProgress {
+  generated?: GenerateProgress;
+  consumer: MappingCounters | undefined;
+  firehose: FirehoseCounters | undefined;
+  converted: { objects: number; rows: number; errors: number };
+}
+
+export interface ConsumerTotals {
+  batches: number;
+  delivered: number;
+  dropped: Record<string, number>;
+  failed: Record<string, number>;
+  sinkErrors: number;
+}
+
+export interface LocalRunSummary {
+  bucket: string;
+  lakeDirectory: string;
+  generated: GenerateReport;
+  consumer: ConsumerTotals & { mapping: MappingCounters | undefined };
+  firehose: FirehoseCounters | undefined;
+  converted: { objects: number; rows: number; errors: number };
+  windows: MappingCounters | undefined;
+  reconciliation: Reconciliation;
+  times: StageTimes;
+}
+
+export const LOCAL_BUCKET = 'kpipe-local';
+
+function addCounts(target: Record<string, number>, source: Partial<Record<string, number>>): void {
+  for (const [key, value] of Object.entries(source)) target[key] = (target[key] ?? 0) + (value ?? 0);
+}
+
+/** A generator sink that remembers what it sent (for reconciliation) and hands it to the stream. */
+function recordingSink(inner: RecordSink, expected: ExpectedRecords): RecordSink {
+  return {
+    async send(batch) {
+      const result = await inner.send(batch);
+      const failed = new Set(result.failed.map((failure) => failure.index));
+      batch.forEach((record: GeneratedRecord, index) => {
+        if (!failed.has(index)) expected.add(record);
+      });
+      return result;
+    },
+    close: () => inner.close(),
+  };
+}
+
+/** Lambda event records back into the shape the emulated Firehose takes from a stream. */
+function toSourceRecords(event: KinesisStreamEvent) {
+  return event.Records.map((record) => ({
+    data: Buffer.from(record.kinesis.data, 'base64'),
+    partitionKey: record.kinesis.partitionKey,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
+    approximateArrivalTimestamp: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+  }));
+}
+
+/** The run prints its own progress and summary; the mappings' routine INFO lines would drown them. */
+const quietLogger: MappingLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, extra) => console.error(`warning: ${message}`, extra ?? ''),
+  error: (message, extra) => console.error(`error: ${message}`, extra ?? ''),
+};
+
+/** One-at-a-time queue for converter work, so a drain can wait for it. */
+function serialQueue() {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    push(task: () => Promise<void>) {
+      tail = tail.then(task, task);
+    },
+    idle: () => tail,
+  };
+}
+
+export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunSummary> {
+  const { pipeline, workDir } = options;
+  const { config } = pipeline;
+  const started = Date.now();
+  const state = join(workDir, 'state');
+  // A bounded run starts clean so its numbers reconcile exactly; --follow resumes where it stopped.
+  if (!options.follow) await rm(workDir, { recursive: true, force: true });
+  await mkdir(state, { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let kinesisEmulator: KinesisEmulator | undefined;
+    let s3Emulator: S3Emulator | undefined;
+    if (!options.endpoints?.kinesis) {
+      kinesisEmulator = await startKinesisLocal({
+        env: options.follow
+          ? { SHOULD_PERSIST_DATA: 'true', PERSIST_PATH: join(state, 'kinesis'), PERSIST_INTERVAL: '1s' }
+          : {},
+      });
+      stops.push(() => kinesisEmulator!.stop());
+    }
+    if (!options.endpoints?.s3) {
+      s3Emulator = await startS3rver({ directory: options.follow ? join(state, 's3') : undefined });
+      stops.push(() => s3Emulator!.stop());
+    }
+    const kinesisEndpoint = options.endpoints?.kinesis ?? kinesisEmulator!.endpoint;
+    const s3Endpoint = options.endpoints?.s3 ?? s3Emulator!.endpoint;
+    const kinesis: KinesisClient = createKinesisClient({
+      env: {},
+      overrides: localOverrides(kinesisEndpoint),
+    });
+    const s3: S3Client = createS3Client({ env: {}, overrides: localOverrides(s3Endpoint) });
+    stops.push(async () => {
+      kinesis.destroy();
+      s3.destroy();
+    });
+
+    await Promise.all([
+      createStreamAndWait(kinesis, config.stream.name, config.stream.shards).catch((error: Error) => {
+        if (error.name !== 'ResourceInUseException') throw error;
+      }),
+      createBucket(s3, LOCAL_BUCKET).catch((error: Error) => {
+        if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+      }),
+    ]);
+    const clients = { s3: () => s3, kinesis: () => kinesis };
+    const times: StageTimes = { startMs: Date.now() - started, generateMs: 0, drainMs: 0, mirrorMs: 0 };
+
+    // streamConsumer behind the emulated event source mapping.
+    const totals: ConsumerTotals = { batches: 0, delivered: 0, dropped: {}, failed: {}, sinkErrors: 0 };
+    let consumerMapping: KinesisEventSourceMapping | undefined;
+    if (config.consumer) {
+      const consume = createStreamConsumer(pipeline, { bucket: LOCAL_BUCKET, clients, env: options.env });
+      const record = (summary: BatchSummary) => {
+        totals.batches += 1;
+        totals.delivered += summary.delivered;
+        totals.sinkErrors += summary.sinkErrors.length;
+        addCounts(totals.dropped, summary.dropped);
+        addCounts(totals.failed, summary.failed);
+      };
+      consumerMapping = new KinesisEventSourceMapping({
+        ...config.consumer,
+        client: kinesis,
+        streamName: config.stream.name,
+        functionName: 'streamConsumer',
+        logger: quietLogger,
+        checkpointFile: join(state, 'consumer-checkpoints.json'),
+        deadLetterFile: join(workDir, 'dead-letters', 'streamConsumer.jsonl'),
+        handler: async (event: KinesisStreamEvent) => {
+          const { batchItemFailures, summary } = await consume(event.Records);
+          record(summary);
+          return { batchItemFailures };
+        },
+      });
+    }
+
+    // The delivery stream: reads the stream like Firehose, invokes the transformer, writes raw objects.
+    const converted = { objects: 0, rows: 0, errors: 0 };
+    const conversions = serialQueue();
+    let firehose: EmulatedFirehose | undefined;
+    let firehoseMapping: KinesisEventSourceMapping | undefined;
+    if (config.delivery) {
+      const delivery = config.delivery;
+      const processorName = delivery.processor.function;
+      const processor =
+        processorName === 'none'
+          ? undefined
+          : createFirehoseProcessor(pipeline, {
+              mode: processorName === 'partitionKeys' ? 'keys' : 'transform',
+              env: options.env,
+              clients: { kinesis: () => kinesis },
+            });
+      const conversion = config.conversion;
+      firehose = createEmulatedFirehose({
+        delivery,
+        partitioning: config.partitioning,
+        s3,
+        bucket: LOCAL_BUCKET,
+        sourceStreamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${config.stream.name}`,
+        transformer:
+          processor && (async (event) => (await processor(event)).response as FirehoseTransformationResult),
+        onObjectCreated: (object) => {
+          if (!options.converter || !conversion || object.kind !== 'delivery') return;
+          if (!object.key.startsWith(conversion.inputPrefix)) return;
+          const converter = options.converter;
+          conversions.push(async () => {
+            const result = await converter(
+              s3ObjectCreatedEvent([{ bucket: object.bucket, key: object.key, size: object.size }]),
+            );
+            converted.objects += 1;
+            converted.rows += result.rows;
+            converted.errors += result.errors;
+          });
+        },
+      });
+      const emulated = firehose;
+      stops.push(() => emulated.stop());
+      if (delivery.source === 'kinesis') {
+        firehoseMapping = new KinesisEventSourceMapping({
+          client: kinesis,
+          streamName: config.stream.name,
+          functionName: 'firehoseSource',
+          logger: quietLogger,
+          batchSize: 1000,
+          startingPosition: 'TRIM_HORIZON',
+          checkpointFile: join(state, 'firehose-checkpoints.json'),
+          deadLetterFile: join(workDir, 'dead-letters', 'firehoseSource.jsonl'),
+          handler: (event: KinesisStreamEvent) => {
+            emulated.putKinesisRecords(toSourceRecords(event));
+          },
+        });
+      }
+    }
+
+    // windowAggregator on tumbling windows.
+    let windowMapping: KinesisEventSourceMapping | undefined;
+    if (config.analytics) {
+      const analytics = config.analytics;
+      const aggregate = createWindowAggregator(pipeline, { bucket: LOCAL_BUCKET, clients, env: options.env });
+      windowMapping = new KinesisEventSourceMapping({
+        client: kinesis,
+        streamName: config.stream.name,
+        functionName: 'windowAggregator',
+        logger: quietLogger,
+        batchSize: analytics.batchSize,
+        startingPosition: analytics.startingPosition,
+        tumblingWindowSeconds: analytics.tumblingWindowInSeconds,
+        checkpointFile: join(state, 'window-checkpoints.json'),
+        deadLetterFile: join(workDir, 'dead-letters', 'windowAggregator.jsonl'),
+        handler: async (event: KinesisWindowEvent) => ({ state: (await aggregate(event)).state }),
+      });
+    }
+
+    const mappings = [consumerMapping, firehoseMapping, windowMapping].filter(
+      (mapping): mapping is KinesisEventSourceMapping => mapping !== undefined,
+    );
+    for (const mapping of mappings)
+      stops.push(async () => {
+        await mapping.stop();
+      });
+    for (const mapping of mappings) await mapping.start();
+
+    // The producers.
+    const spec = loadTemplateSpec(options.template);
+    const template = compileTemplate(spec.text, {
+      seed: options.seed,
+      newlines: spec.newlines,
+      source: spec.path,
+    });
+    const expected = new ExpectedRecords();
+    const sink = recordingSink(
+      createKinesisSink((entries) =>
+        putRecordsReliably(kinesis, { streamName: config.stream.name }, entries),
+      ),
+      expected,
+    );
+    let lastGenerated: GenerateProgress | undefined;
+    const progress = () =>
+      options.onProgress?.({
+        generated: lastGenerated,
+        consumer: consumerMapping?.counters,
+        firehose: firehose?.stats(),
+        converted: { ...converted },
+      });
+    const ticker = setInterval(progress, 500);
+    stops.push(async () => clearInterval(ticker));
+
+    const generateStart = Date.now();
+    const generated = await generate({
+      template,
+      sink,
+      count: options.follow ? undefined : options.count,
+      ratePerSecond: options.ratePerSecond,
+      concurrency: options.producers,
+      seed: options.seed,
+      invalid:
+        options.invalidRatio > 0
+          ? {
+              ratio: options.invalidRatio,
+              schema: pipeline.recordSchema,
+              // A megabyte record costs kinesis-local seconds: keep them rare, but present.
+              kinds: { 'not-json': 20, 'schema-violation': 20, oversize: 1 },
+              oversizeBytes: config.record.maxBytes + 1024,
+            }
+          : undefined,
+      signal: options.signal,
+      onProgress: (update) => {
+        lastGenerated = update;
+      },
+    });
+    times.generateMs = Date.now() - generateStart;
+
+    // Drain: every mapping caught up, Firehose buffers flushed, conversions done.
+    const drainStart = Date.now();
+    await Promise.all(mappings.map((mapping) => mapping.drain()));
+    await firehose?.flush();
+    await conversions.idle();
+    times.drainMs = Date.now() - drainStart;
+    progress();
+
+    const mirrorStart = Date.now();
+    const lakeDirectory = join(workDir, 'bucket');
+    const outputs = await mirrorBucket(s3, LOCAL_BUCKET, lakeDirectory);
+    times.mirrorMs = Date.now() - mirrorStart;
+
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, n) => total + n, 0);
+    const reconciliation = await reconcile({
+      pipeline,
+      expected,
+      outputs,
+      lakeDirectory,
+      generated,
+      dropped: { consumer: sum(totals.dropped), firehose: firehose?.stats().dropped ?? 0 },
+    });
+    return {
+      bucket: LOCAL_BUCKET,
+      lakeDirectory,
+      generated,
+      consumer: { ...totals, mapping: consumerMapping?.counters },
+      firehose: firehose?.stats(),
+      converted,
+      windows: windowMapping?.counters,
+      reconciliation,
+      times,
+    };
+  } finally {
+    await stopAll();
+  }
+}
