@@ -46,4 +46,31 @@ export default async function consumerBench(): Promise<void> {
       return fields;
     },
   });
+
+  // The same batch through a pipeline without transforms: decode, validate, partition, deliver.
+  const { createStreamConsumer } = await import('../lib/consumer');
+  const { parsePipeline } = await import('../lib/pipeline/load');
+  const minimal = parsePipeline(
+    `name: bench
+stream: { name: bench }
+record: { schema: schemas/clickstream.schema.json }
+partitioning: { keys: [{ name: event_type, path: event_type }] }
+consumer: { sinks: [{ type: s3, prefix: lake/ }] }
+`,
+    resolve(__dirname, '..', 'pipeline.yml'),
+  );
+  const consume = createStreamConsumer(minimal, { bucket: 'bench-bucket', env: {} });
+  await runBench({
+    name: 'stream consumer, same batch, no transforms (validate, partition, gzip to S3 mock)',
+    unit: 'records',
+    unitsPerCall: BATCH,
+    subject: () => consume(event.Records),
+    baselineName: 'Buffer.from(b64) + JSON.parse',
+    baseline: () => {
+      let fields = 0;
+      for (const data of payloads)
+        fields += Object.keys(JSON.parse(Buffer.from(data, 'base64').toString('utf8'))).length;
+      return fields;
+    },
+  });
 }

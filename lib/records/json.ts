@@ -208,7 +208,7 @@ class Parser implements JsonParser {
       } catch {
         return this.stream(text); // JSON lines, concatenated objects, or invalid: the scanner tells which
       }
-      const checked = this.check(value, 0, 0);
+      const checked = this.check(value, 0, 0, text);
       return checked === undefined ? ok([value as JsonObject]) : checked;
     }
     return this.stream(text);
@@ -275,14 +275,24 @@ class Parser implements JsonParser {
   }
 
   /** undefined when the value is an acceptable object; otherwise the failure. */
-  private check(value: unknown, index: number, offset: number): DecodeFailure | undefined {
+  /**
+   * A key can only be forbidden if its name is in the text verbatim or the text has an escape that could
+   * spell it (`__pro\u0074o__`); native substring searches settle the common record without a walk.
+   */
+  private mayHoldForbiddenKey(text: string): boolean {
+    return text.includes('\\') || this.forbidden.some((key) => text.includes(key));
+  }
+
+  private check(value: unknown, index: number, offset: number, text?: string): DecodeFailure | undefined {
     if (!isJsonObject(value)) {
       return fail(
         'not-an-object',
         `JSON value #${index} at offset ${offset} is ${describeKind(value)}, not an object`,
       );
     }
-    if (this.forbidden.length === 0 || !ownsForbiddenKey(value, this.forbidden, 1)) return undefined;
+    if (this.forbidden.length === 0) return undefined;
+    if (text !== undefined && !this.mayHoldForbiddenKey(text)) return undefined;
+    if (!ownsForbiddenKey(value, this.forbidden, 1)) return undefined;
     const path = forbiddenKeyPath(value, this.forbiddenSet, '') ?? '(unknown)';
     return fail('forbidden-key', `JSON value #${index} at offset ${offset} has the forbidden key ${path}`);
   }

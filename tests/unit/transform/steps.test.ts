@@ -206,6 +206,11 @@ describe('timestamp', () => {
     expect(okRecord(outcome)).toEqual({ a: 1714521600, b: { c: 1714521600 } });
   });
 
+  it('keeps canonical ISO text as it is', () => {
+    const input = { ts: '2026-11-22T12:00:00.000Z' };
+    expect(okRecord(runSteps([{ timestamp: { fields: ['ts'], to: 'iso' } }], input))).toEqual(input);
+  });
+
   it.each([undefined, null])('leaves %s as it is', (value) => {
     const input = value === undefined ? { id: 1 } : { id: 1, ts: value };
     expect(okRecord(runSteps([{ timestamp: { fields: ['ts'], to: 'iso' } }], input))).toEqual(input);
@@ -214,6 +219,8 @@ describe('timestamp', () => {
   it.each<[unknown, string]>([
     ['yesterday', '"yesterday"'],
     ['2024-02-30T00:00:00Z', '"2024-02-30T00:00:00Z"'],
+    // The shape toISOString writes, which takes the fast path: the date must still be real.
+    ['2024-02-30T00:00:00.000Z', '"2024-02-30T00:00:00.000Z"'],
     [true, 'a boolean'],
     [{ at: 1 }, 'an object'],
     [1e20, '100000000000000000000'],
