@@ -6,28 +6,13 @@
  * bracket depth across lines.
  */
 
+import { closingQuote, isJsonWhitespace } from '../records/json-text';
+
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-
-function isWhitespace(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
-}
-
-/** Index of the quote closing the string opened at `open`, or -1 (jumps between quotes with indexOf). */
-function closingQuote(text: string, open: number): number {
-  let quote = text.indexOf('"', open + 1);
-  while (quote !== -1) {
-    let backslashes = 0;
-    for (let at = quote - 1; text.charCodeAt(at) === BACKSLASH; at -= 1) backslashes += 1;
-    if (backslashes % 2 === 0) return quote;
-    quote = text.indexOf('"', quote + 1);
-  }
-  return -1;
-}
 
 /**
  * Top-level JSON texts in `text` as [start, end) pairs, by bracket depth; `complete` is false when the
@@ -43,7 +28,7 @@ export function scanValues(
   for (let at = from; at < text.length; at += 1) {
     const code = text.charCodeAt(at);
     if (depth === 0 && start === -1) {
-      if (isWhitespace(code)) continue;
+      if (isJsonWhitespace(code)) continue;
       start = at;
     }
     if (code === QUOTE) {
@@ -67,7 +52,7 @@ export function scanValues(
       let stop = at + 1;
       while (stop < text.length) {
         const next = text.charCodeAt(stop);
-        if (isWhitespace(next) || next === OPEN_BRACE || next === OPEN_BRACKET || next === QUOTE) break;
+        if (isJsonWhitespace(next) || next === OPEN_BRACE || next === OPEN_BRACKET || next === QUOTE) break;
         stop += 1;
       }
       spans.push([start, stop]);
@@ -158,7 +143,7 @@ export class JsonFramer {
 
   private line(raw: string): void {
     const text = raw.charCodeAt(raw.length - 1) === 0x0d ? raw.slice(0, -1) : raw;
-    if (text.length === 0 || (isWhitespace(text.charCodeAt(0)) && text.trim() === '')) return;
+    if (text.length === 0 || (isJsonWhitespace(text.charCodeAt(0)) && text.trim() === '')) return;
     if (text.length > this.maxRecordChars)
       return this.handlers.oversized(text.slice(0, this.maxRecordChars), this.tooLong());
     this.handlers.record(text);

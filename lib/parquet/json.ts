@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closingQuote } from '../records/json-text';
 
 /**
  * JSON parsing that keeps integers beyond 2^53 exact. Node 20's JSON.parse has no source-text access in
@@ -15,18 +16,6 @@ const MARK = `\u0000bigint-${randomBytes(8).toString('hex')}:`;
 /** The marker as JSON source text: a raw NUL is not allowed inside a JSON string. */
 const MARK_SOURCE = MARK.replace('\u0000', '\\u0000');
 const MARKED_IN_OUTPUT = new RegExp(`"${MARK_SOURCE.replace('\\', '\\\\')}(-?\\d+)"`, 'g');
-const BACKSLASH = 0x5c;
-
-function closingQuote(text: string, open: number): number {
-  let quote = text.indexOf('"', open + 1);
-  while (quote !== -1) {
-    let backslashes = 0;
-    for (let at = quote - 1; text.charCodeAt(at) === BACKSLASH; at -= 1) backslashes += 1;
-    if (backslashes % 2 === 0) return quote;
-    quote = text.indexOf('"', quote + 1);
-  }
-  return -1;
-}
 
 function markUnsafeIntegers(segment: string): string {
   return segment.replace(LONG_INTEGER_TOKEN, (token) =>

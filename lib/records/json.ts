@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { closingQuote, isJsonWhitespace, skipWhitespace } from './json-text';
 import { fail, ok, type Decoded, type DecodeFailure } from './result';
 
 export type JsonObject = Record<string, unknown>;
@@ -27,7 +28,6 @@ const DEFAULTS = { maxDepth: 64, forbiddenKeys: ['__proto__', 'constructor', 'pr
 const MAX_DEPTH_CEILING = 1000;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -35,28 +35,6 @@ const CLOSE_BRACKET = 0x5d;
 const BYTE_ORDER_MARK = 0xfeff;
 const UNTERMINATED = -1;
 const TOO_DEEP = -2;
-
-function isJsonWhitespace(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
-}
-
-function skipWhitespace(text: string, from: number): number {
-  let position = from;
-  while (position < text.length && isJsonWhitespace(text.charCodeAt(position))) position += 1;
-  return position;
-}
-
-/** Index of the quote closing the string opened at `open`, or -1; jumps between quotes with indexOf. */
-function closingQuote(text: string, open: number): number {
-  let quote = text.indexOf('"', open + 1);
-  while (quote !== -1) {
-    let backslashes = 0;
-    for (let at = quote - 1; text.charCodeAt(at) === BACKSLASH; at -= 1) backslashes += 1;
-    if (backslashes % 2 === 0) return quote;
-    quote = text.indexOf('"', quote + 1);
-  }
-  return -1;
-}
 
 /**
  * From an opening bracket at `start`, returns the index just past its matching close, UNTERMINATED, or
