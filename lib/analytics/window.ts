@@ -6,7 +6,7 @@
  * retries with the previous state; on an early emission the state is returned whole while it still fits.
  */
 import type { KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
-import { createFirehoseClient, createKinesisClient, createS3Client } from '../aws/clients';
+import { lazyClients } from '../aws/clients';
 import { shardIdOf } from '../consumer';
 import type { SinkClients } from '../consumer/delivery';
 import type { LoadedPipeline } from '../pipeline/load';
@@ -81,11 +81,6 @@ export interface WindowAggregatorOptions {
 }
 
 export type WindowAggregator = (event: WindowEvent) => Promise<WindowOutcome>;
-
-function lazy<T>(create: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= create());
-}
 
 function count(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
@@ -300,11 +295,7 @@ export function createWindowAggregator(
   const config: AnalyticsConfig | undefined = pipeline.config.analytics;
   if (!config) throw new Error(`${pipeline.file}: the window aggregator needs an \`analytics\` block`);
   const query = compileQuery(config.sql, { distinct: config.distinct });
-  const clients: SinkClients = {
-    s3: options.clients?.s3 ?? lazy(() => createS3Client()),
-    firehose: options.clients?.firehose ?? lazy(() => createFirehoseClient()),
-    kinesis: options.clients?.kinesis ?? lazy(() => createKinesisClient()),
-  };
+  const clients = lazyClients(options.clients);
   const sink =
     options.sink ?? createResultSink(config.sink, { clients, bucket: options.bucket, retry: options.retry });
   return createWindowAggregatorFromParts({

@@ -100,3 +100,24 @@ export function createFirehoseClient(
 export function createS3Client(options: ClientFactoryOptions<S3ClientConfig> = {}): S3Client {
   return new S3Client(configFor('s3', { requestHandler: HTTP_TIMEOUTS }, options));
 }
+
+/** The clients a function may use, each built on first use (a function that never writes to Kinesis never builds one). */
+export interface AwsClients {
+  s3: () => S3Client;
+  firehose: () => FirehoseClient;
+  kinesis: () => KinesisClient;
+}
+
+function once<T>(create: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= create());
+}
+
+/** Lazily built default clients; the ones given (mocks in tests, emulator clients locally) win. */
+export function lazyClients(given: Partial<AwsClients> = {}): AwsClients {
+  return {
+    s3: given.s3 ?? once(() => createS3Client()),
+    firehose: given.firehose ?? once(() => createFirehoseClient()),
+    kinesis: given.kinesis ?? once(() => createKinesisClient()),
+  };
+}

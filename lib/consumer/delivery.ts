@@ -3,9 +3,7 @@
  * at cold start with injected clients. Each sink reports the lowest batch position it could not deliver,
  * plus records it refused for good (they go to the error output instead of blocking the shard).
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { AwsClients } from '../aws/clients';
 import { putRecordBatchReliably, FIREHOSE_REJECTIONS } from '../sinks/firehose';
 import { putRecordsReliably, KINESIS_REJECTIONS } from '../sinks/kinesis';
 import { batchObjectKey, putObject } from '../sinks/s3';
@@ -54,11 +52,8 @@ export interface Sink {
   deliver(items: DeliveryItem[], batch: BatchInfo): Promise<SinkResult>;
 }
 
-export interface SinkClients {
-  s3: () => S3Client;
-  firehose: () => FirehoseClient;
-  kinesis: () => KinesisClient;
-}
+/** The clients sinks write with (lib/aws/clients.ts builds them lazily). */
+export type SinkClients = AwsClients;
 
 export interface SinkContext {
   clients: SinkClients;

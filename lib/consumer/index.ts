@@ -1,6 +1,6 @@
 /** The stream consumer assembled from pipeline.yml: what functions/stream-consumer.ts runs per batch. */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { createFirehoseClient, createKinesisClient, createS3Client } from '../aws/clients';
+import { lazyClients } from '../aws/clients';
 import type { LoadedPipeline } from '../pipeline/load';
 import { recordProcessorFor } from '../processing/record-processor';
 import { createErrorSink } from '../sinks/error-sink';
@@ -21,11 +21,6 @@ export interface StreamConsumerOptions {
 
 export type StreamConsumer = (records: KinesisStreamRecord[]) => Promise<BatchResult>;
 
-function lazy<T>(create: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= create());
-}
-
 /** Compiles everything once; the returned function handles one batch. */
 export function createStreamConsumer(
   pipeline: LoadedPipeline,
@@ -35,11 +30,7 @@ export function createStreamConsumer(
   if (!consumer) throw new Error(`${pipeline.file}: the stream consumer needs a \`consumer\` block`);
   if (!options.bucket)
     throw new Error('stream consumer: BUCKET_NAME is not set (the error output needs a bucket)');
-  const clients: SinkClients = {
-    s3: options.clients?.s3 ?? lazy(() => createS3Client()),
-    firehose: options.clients?.firehose ?? lazy(() => createFirehoseClient()),
-    kinesis: options.clients?.kinesis ?? lazy(() => createKinesisClient()),
-  };
+  const clients = lazyClients(options.clients);
   const processor = recordProcessorFor(pipeline, options.env);
   const sinks = createSinks(consumer.sinks, { clients, bucket: options.bucket, retry: options.retry });
   const errorSink = createErrorSink({

@@ -10,7 +10,7 @@
  * returned Dropped; if re-ingestion fails they are ProcessingFailed instead, never both Ok and re-ingested.
  * Choices and their reasons are in docs/firehose.md.
  */
-import { createFirehoseClient, createKinesisClient } from '../aws/clients';
+import { lazyClients } from '../aws/clients';
 import { compileKeyRules, type KeyExtractor } from '../partitioning';
 import { usesDynamicPartitioning } from '../pipeline/checks';
 import type { LoadedPipeline } from '../pipeline/load';
@@ -129,11 +129,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function lazy<T>(create: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= create());
-}
-
 function sameKeys(a: Keys, b: Keys): boolean {
   for (const name in a) if (a[name] !== b[name]) return false;
   return true;
@@ -243,10 +238,7 @@ export function createFirehoseProcessor(
     maxDecompressedBytes: settings.maxDecompressedBytes,
   });
   const itemName = format.name === 'json' ? 'object' : 'log event';
-  const clients: ReingestClients = {
-    kinesis: settings.clients?.kinesis ?? lazy(() => createKinesisClient()),
-    firehose: settings.clients?.firehose ?? lazy(() => createFirehoseClient()),
-  };
+  const clients: ReingestClients = lazyClients(settings.clients);
   const now = settings.now ?? (() => new Date());
   const retry = settings.retry ?? {};
 
