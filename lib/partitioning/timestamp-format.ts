@@ -99,6 +99,24 @@ const LETTERS: Record<string, (count: number) => Segment> = {
 
 export const SUPPORTED_PATTERN_LETTERS = Object.keys(LETTERS).join(' ');
 
+const DAY_MS = 86_400_000;
+
+/** How long what a letter prints stays the same, in UTC (a day for every date letter). */
+const LETTER_PERIOD_MS: Record<string, number> = {
+  y: DAY_MS,
+  u: DAY_MS,
+  M: DAY_MS,
+  d: DAY_MS,
+  D: DAY_MS,
+  E: DAY_MS,
+  H: 3_600_000,
+  h: 3_600_000,
+  a: 3_600_000,
+  m: 60_000,
+  s: 1_000,
+  S: 1,
+};
+
 /** Java reserves these outside quotes (`[` `]` optional sections, `{` `}` `#` future use); we support none. */
 const RESERVED = new Set(['[', ']', '{', '}', '#']);
 
@@ -170,8 +188,6 @@ export function tokenizePattern(pattern: string): PatternToken[] {
   }
   return tokens;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Reads the calendar fields with UTC getters; day of year only when the pattern prints it. */
 function utcFields(date: Date, withDayOfYear: boolean): Fields {
@@ -256,7 +272,23 @@ export function compileTimestampPattern(pattern: string, timeZone = 'UTC'): Time
     for (const segment of segments) out += segment(fields);
     return out;
   };
-  if (isUtc(timeZone)) return (date) => render(utcFields(date, withDayOfYear));
+  if (isUtc(timeZone)) {
+    // Records of one batch fall in few days (hours...): re-render only when the instant leaves the last
+    // one's period of the pattern's finest letter. UTC only, where periods are fixed lengths.
+    const period = Math.min(
+      ...tokens.map((token) => (token.kind === 'field' ? LETTER_PERIOD_MS[token.letter] : DAY_MS) ?? 1),
+    );
+    let lastPeriod = Number.NaN;
+    let last = '';
+    return (date) => {
+      const current = Math.floor(date.getTime() / period);
+      if (current !== lastPeriod) {
+        last = render(utcFields(date, withDayOfYear));
+        lastPeriod = current;
+      }
+      return last;
+    };
+  }
   assertTimeZone(timeZone);
   const offset = offsetReader(timeZone);
   // Shift the instant by the zone's offset, then read it with UTC getters: the zone's wall clock.

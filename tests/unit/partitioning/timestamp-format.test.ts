@@ -104,3 +104,26 @@ describe('javaPatternToStrftime', () => {
     },
   );
 });
+
+describe('compiled UTC formatters re-render only when the period changes', () => {
+  it.each([
+    [
+      'yyyy-MM-dd',
+      ['2026-11-22T23:59:59.999Z', '2026-11-23T00:00:00.000Z', '2026-11-22T00:00:00.000Z'],
+      ['2026-11-22', '2026-11-23', '2026-11-22'],
+    ],
+    [
+      'HH',
+      ['2026-11-22T10:59:59.999Z', '2026-11-22T11:00:00.000Z', '2026-11-23T11:30:00.000Z'],
+      ['10', '11', '11'],
+    ],
+    [
+      "yyyy/MM/dd/HH'h'mm",
+      ['2026-11-22T10:00:00Z', '2026-11-22T10:00:59Z', '2026-11-22T10:01:00Z'],
+      ['2026/11/22/10h00', '2026/11/22/10h00', '2026/11/22/10h01'],
+    ],
+  ])('%s', (pattern, instants, expected) => {
+    const format = compileTimestampPattern(pattern);
+    expect(instants.map((instant) => format(new Date(instant)))).toEqual(expected);
+  });
+});
