@@ -17,6 +17,7 @@ import {
   readPath,
   setPath,
 } from './draft';
+import { isCanonicalIsoDateTime } from '../schema/formats';
 import { TIME_FORMATTERS, toEpochMillis } from './timestamps';
 import type {
   ContextField,
@@ -168,19 +169,6 @@ const add: StepCompiler<'add'> = (config, { at }) => {
   };
 };
 
-/** The shape `Date.prototype.toISOString` writes, e.g. 2026-11-22T12:00:00.000Z. */
-const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** Already what the `iso` format would write: the round trip also refuses impossible dates (30 February). */
-function isCanonicalIso(value: unknown): boolean {
-  return (
-    typeof value === 'string' &&
-    value.length === 24 &&
-    CANONICAL_ISO.test(value) &&
-    new Date(value).toISOString() === value
-  );
-}
-
 const timestamp: StepCompiler<'timestamp'> = ({ fields, to }, { at }) => {
   const paths = parsePaths(fields, `${at}.fields`);
   const format = TIME_FORMATTERS[to];
@@ -190,7 +178,7 @@ const timestamp: StepCompiler<'timestamp'> = ({ fields, to }, { at }) => {
         const value = readPath(draft.record, path);
         if (value === undefined || value === null) continue;
         // Most producers already send toISOString text: nothing to parse or write back.
-        if (to === 'iso' && isCanonicalIso(value)) continue;
+        if (to === 'iso' && isCanonicalIsoDateTime(value)) continue;
         const millis = toEpochMillis(value);
         if (millis === undefined) {
           const problem = `is not an ISO-8601 date-time, epoch seconds or epoch milliseconds`;

@@ -61,3 +61,23 @@ describe('pointerToPath', () => {
     ['/a~1b/c~0d', 'a/b.c~d'],
   ])('%s -> %s', (pointer, path) => expect(pointerToPath(pointer)).toBe(path));
 });
+
+describe('date-time format', () => {
+  const validate = compileValidator({
+    type: 'object',
+    properties: { at: { type: 'string', format: 'date-time' } },
+  });
+
+  it.each([
+    ['2026-11-22T12:00:00.000Z', true],
+    ['2024-02-29T23:59:59.999Z', true],
+    ['2026-11-22T12:00:00+02:00', true],
+    ['2026-11-22T12:00:00.123456Z', true],
+    ['2026-02-30T00:00:00.000Z', false],
+    ['2026-13-01T00:00:00.000Z', false],
+    ['2026-11-22 12:00:00', false],
+    ['yesterday', false],
+  ])('%s is valid: %s', (at, valid) => {
+    expect(validate({ at }).ok).toBe(valid);
+  });
+});

@@ -221,6 +221,7 @@ describe('timestamp', () => {
     ['2024-02-30T00:00:00Z', '"2024-02-30T00:00:00Z"'],
     // The shape toISOString writes, which takes the fast path: the date must still be real.
     ['2024-02-30T00:00:00.000Z', '"2024-02-30T00:00:00.000Z"'],
+    ['2024-13-01T00:00:00.000Z', '"2024-13-01T00:00:00.000Z"'],
     [true, 'a boolean'],
     [{ at: 1 }, 'an object'],
     [1e20, '100000000000000000000'],
