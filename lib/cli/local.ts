@@ -166,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
       template: values.template,
       seed,
       endpoints: { kinesis: values['kinesis-endpoint'], s3: values['s3-endpoint'] },
-      converter: localConverter(pipeline, env),
+      converter: localConverter(pipeline),
       env,
       signal: controller.signal,
       onProgress: (progress) => {

@@ -1,11 +1,10 @@
-/** The Parquet converter as the local runtime calls it (S3 ObjectCreated → parquetConverter). */
+/** The Parquet converter as the local runtime calls it: S3 ObjectCreated on the raw prefix → parquetConverter. */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createParquetConverter } from '../converter';
 import type { LoadedPipeline } from '../pipeline/load';
-import type { ObjectConverter } from './runtime';
+import type { ConverterFactory } from './runtime';
 
-export function localConverter(
-  pipeline: LoadedPipeline,
-  _env: NodeJS.ProcessEnv,
-): ObjectConverter | undefined {
+export function localConverter(pipeline: LoadedPipeline): ConverterFactory | undefined {
   if (!pipeline.config.conversion) return undefined;
-  return undefined;
+  return (client: S3Client) => createParquetConverter(pipeline, { client });
 }

@@ -49,6 +49,9 @@ export type ObjectConverter = (
   event: ReturnType<typeof s3ObjectCreatedEvent>,
 ) => Promise<{ rows: number; errors: number }>;
 
+/** Builds the converter once the S3 emulator's client exists. */
+export type ConverterFactory = (client: S3Client) => ObjectConverter;
+
 export interface LocalRunOptions {
   pipeline: LoadedPipeline;
   /** Where checkpoints, dead letters, emulator data and the mirrored lake go (default `.local`). */
@@ -68,7 +71,7 @@ export interface LocalRunOptions {
   /** Use running emulators instead of starting them. */
   endpoints?: { kinesis?: string; s3?: string };
   /** The Parquet converter; without it raw objects stay raw. */
-  converter?: ObjectConverter;
+  converter?: ConverterFactory;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onProgress?: (progress: LocalProgress) => void;
@@ -109,6 +112,9 @@ export interface LocalRunSummary {
 }
 
 export const LOCAL_BUCKET = 'kpipe-local';
+
+/** What a run writes under its work directory: emulator data and checkpoints, dead letters, the mirror. */
+const RUN_FOLDERS = ['state', 'dead-letters', 'bucket'] as const;
 
 function addCounts(target: Record<string, number>, source: Partial<Record<string, number>>): void {
   for (const [key, value] of Object.entries(source)) target[key] = (target[key] ?? 0) + (value ?? 0);
@@ -164,8 +170,11 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const { config } = pipeline;
   const started = Date.now();
   const state = join(workDir, 'state');
-  // A bounded run starts clean so its numbers reconcile exactly; --follow resumes where it stopped.
-  if (!options.follow) await rm(workDir, { recursive: true, force: true });
+  // A bounded run starts clean so its numbers reconcile exactly; --follow resumes where it stopped. Only
+  // the folders this runtime writes are removed, whatever else the work directory holds.
+  if (!options.follow) {
+    for (const folder of RUN_FOLDERS) await rm(join(workDir, folder), { recursive: true, force: true });
+  }
   await mkdir(state, { recursive: true });
 
   const stops: (() => Promise<void>)[] = [];
@@ -255,6 +264,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
               clients: { kinesis: () => kinesis },
             });
       const conversion = config.conversion;
+      const converter = options.converter?.(s3);
       firehose = createEmulatedFirehose({
         delivery,
         partitioning: config.partitioning,
@@ -264,9 +274,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         transformer:
           processor && (async (event) => (await processor(event)).response as FirehoseTransformationResult),
         onObjectCreated: (object) => {
-          if (!options.converter || !conversion || object.kind !== 'delivery') return;
+          if (!converter || !conversion || object.kind !== 'delivery') return;
           if (!object.key.startsWith(conversion.inputPrefix)) return;
-          const converter = options.converter;
           conversions.push(async () => {
             const result = await converter(
               s3ObjectCreatedEvent([{ bucket: object.bucket, key: object.key, size: object.size }]),

@@ -1,6 +1,7 @@
 import { jqMetadataExtractionQuery, validatePrefixes } from '../partitioning';
 import { assertTimeZone } from '../partitioning/timestamp-format';
 import { AnalyticsSqlError, compileQuery } from '../analytics/sql';
+import { validateConversionConfig } from '../parquet/config';
 import type { DeliveryConfig, PipelineConfig } from './types';
 
 /** Rules that JSON Schema cannot express: each returns problems, each naming its field. */
@@ -92,6 +93,11 @@ const checks: Record<string, Check> = {
       }
     }
     return problems;
+  },
+
+  /** The Parquet converter must not read what it writes (it would trigger itself). */
+  conversionPrefixes(pipeline) {
+    return pipeline.conversion ? validateConversionConfig(pipeline.conversion) : [];
   },
 
   /** The analytics query compiles (cold start would fail otherwise); an unsupported clause is named. */

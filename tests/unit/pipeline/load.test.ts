@@ -122,6 +122,11 @@ delivery:
   buffering: { sizeMB: 5, intervalSeconds: 30 }`,
       /delivery.buffering.sizeMB: is 5, but with dynamic partitioning Firehose requires at least 64/,
     ],
+    [
+      'a Parquet converter that would trigger itself',
+      `${VALID}\nconversion: { inputPrefix: raw/, outputPrefix: raw/curated/, errorPrefix: errors/ }`,
+      /conversion.outputPrefix/,
+    ],
   ])('%s', (_name, text, expected) => {
     const problems = problemsOf(text);
     expect(problems.join('\n')).toMatch(expected);

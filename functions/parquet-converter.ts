@@ -1,0 +1,47 @@
+/**
+ * parquetConverter: S3 ObjectCreated on `conversion.inputPrefix` → one Parquet object under outputPrefix
+ * (same partition path, key derived from the input key so a retry overwrites) and the records that do not
+ * convert as JSON lines under errorPrefix. Logs one summary per object, never record payloads. A transient
+ * S3 failure throws (S3's asynchronous invoke retries); a bad object becomes an error record and returns.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { S3Event } from 'aws-lambda';
+import {
+  ConversionRetryError,
+  createParquetConverter,
+  type ConverterResult,
+  type ObjectOutcome,
+  type ObjectSummary,
+} from '../lib/converter';
+import { createLogger } from '../lib/observability/logger';
+import { loadPipeline } from '../lib/pipeline/load';
+
+const logger = createLogger('parquet-converter');
+// Cold start: a bad pipeline.yml (or a conversion that could trigger itself) fails here, naming the field.
+// BUCKET_NAME is unset when the stack creates the bucket: the bucket then comes from the event.
+const convert = createParquetConverter(loadPipeline(), { bucket: process.env.BUCKET_NAME });
+
+const LOG_LEVELS = {
+  converted: 'info',
+  skipped: 'warn',
+  'object-failed': 'error',
+  retry: 'error',
+} as const satisfies Record<ObjectOutcome, 'info' | 'warn' | 'error'>;
+
+function logObject(object: ObjectSummary): void {
+  const level = object.outcome === 'converted' && object.errors > 0 ? 'warn' : LOG_LEVELS[object.outcome];
+  logger[level](`object ${object.outcome}`, { object });
+}
+
+export const handler = middy(async (event: S3Event): Promise<ConverterResult> => {
+  try {
+    const result = await convert(event);
+    if (result.objects.length === 0) logger.warn('event without records', { recordCount: 0 });
+    result.objects.forEach(logObject);
+    return result;
+  } catch (error) {
+    if (error instanceof ConversionRetryError) error.result.objects.forEach(logObject);
+    throw error;
+  }
+}).use(injectLambdaContext(logger));
