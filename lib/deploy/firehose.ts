@@ -1,22 +1,33 @@
 /**
  * serverless.yml wiring of the Firehose side: the delivery stream (Kinesis source or DirectPut) with its
- * extended S3 destination, processors and dynamic partitioning, the role Firehose assumes, and the
- * least-privilege roles of firehoseTransformer and partitionKeys. Computed from pipeline.yml (reference
- * firehose.md §5); every processor parameter is written out so Firehose's own defaults cause no drift.
+ * extended S3 destination, processors and dynamic partitioning (or another destination: destinations.ts),
+ * the role Firehose assumes, and the least-privilege roles of firehoseTransformer and partitionKeys.
+ * Computed from pipeline.yml (reference firehose.md §5); every processor parameter is written out so
+ * Firehose's own defaults cause no drift. Under attach mode `conditions` all of it but the function roles
+ * exists only under the CreateDeliveryStream Condition; its alarms are in alarms.ts.
  */
 import { jqMetadataExtractionQuery, type PartitioningConfig } from '../partitioning';
 import { usesDynamicPartitioning } from '../pipeline/checks';
 import type { DeliveryConfig } from '../pipeline/types';
 import {
+  ATTACHABLE,
   bucketArn,
+  conditionOf,
   deliveryStreamArnFor,
   functionRole,
+  ifCreated,
+  literalRoot,
   objectArns,
   streamArn,
+  usesConditions,
   type DeployContext,
   type Intrinsic,
   type Statement,
 } from './common';
+import { buildDestination, destinationOf, type BuiltDestination } from './destinations';
+import { DEFAULT_SETTINGS } from './settings';
+
+export { literalRoot } from './common';
 
 export const TRANSFORMER_KEY = 'firehoseTransformer';
 export const PARTITION_KEYS_KEY = 'partitionKeys';
@@ -28,7 +39,6 @@ export const FIREHOSE_LOGICAL_IDS = {
   logGroup: 'DeliveryStreamLogGroup',
   destinationLogStream: 'DeliveryStreamDestinationLogStream',
   backupLogStream: 'DeliveryStreamBackupLogStream',
-  freshnessAlarm: 'DeliveryStreamDataFreshnessAlarm',
   transformerRole: 'FirehoseTransformerRole',
   partitionKeysRole: 'PartitionKeysRole',
   transformerFunction: 'FirehoseTransformerLambdaFunction',
@@ -42,7 +52,6 @@ export interface FirehoseDeployContext extends DeployContext {
 
 /** How long Firehose retries delivery to a partition before the error prefix; the service default, explicit. */
 const DYNAMIC_PARTITIONING_RETRY_SECONDS = 300;
-const LOG_RETENTION_DAYS = 14;
 
 const PROCESSOR_FUNCTIONS = {
   firehoseTransformer: FIREHOSE_LOGICAL_IDS.transformerFunction,
@@ -57,14 +66,24 @@ const parameters = (values: Record<string, Intrinsic>): Parameter[] =>
 
 const getAtt = (id: string, attribute = 'Arn'): Intrinsic => ({ 'Fn::GetAtt': [id, attribute] });
 
-/** The literal start of a prefix: object permissions cover `root*`, never more than the prefixes reach. */
-export function literalRoot(prefix: string): string {
-  const expression = prefix.indexOf('!{');
-  return expression === -1 ? prefix : prefix.slice(0, expression);
+export function deliveryStreamName(context: DeployContext, delivery: DeliveryConfig): string {
+  return `${delivery.name}-${context.stage}`;
 }
 
-function deliveryStreamName(context: FirehoseDeployContext, delivery: DeliveryConfig): string {
-  return `${delivery.name}-${context.stage}`;
+/**
+ * The delivery stream the functions serve: the one the template creates, or the existing one named by
+ * `--param existingDeliveryStreamName` (a stack parameter under attach mode `conditions`).
+ */
+export function servedDeliveryStream(
+  context: FirehoseDeployContext,
+  delivery: DeliveryConfig | undefined,
+): Intrinsic | undefined {
+  const existing = context.existingDeliveryStreamName;
+  if (usesConditions(context)) {
+    if (delivery) return ifCreated('deliveryStream', deliveryStreamName(context, delivery));
+    return existing ? { Ref: ATTACHABLE.deliveryStream.parameter } : undefined;
+  }
+  return existing || (delivery && deliveryStreamName(context, delivery));
 }
 
 /** The processors, in the order Firehose runs them: de-aggregation, Lambda, jq extraction, delimiter. */
@@ -115,15 +134,17 @@ function reingestStatements(
   delivery: DeliveryConfig | undefined,
 ): Statement[] {
   const statements: Statement[] = [];
-  const existing = context.existingDeliveryStreamName;
-  if (existing || delivery) {
+  const served = servedDeliveryStream(context, delivery);
+  if (served) {
     statements.push({
       Effect: 'Allow',
       Action: ['firehose:PutRecordBatch'],
-      Resource: deliveryStreamArnFor(existing || deliveryStreamName(context, delivery!)),
+      Resource: deliveryStreamArnFor(served),
     });
   }
-  const readsStream = existing ? Boolean(context.existingStreamArn) : delivery?.source === 'kinesis';
+  // An existing delivery stream reads a stream only if one was named; a described one says so itself.
+  const describesDelivery = delivery && (usesConditions(context) || !context.existingDeliveryStreamName);
+  const readsStream = describesDelivery ? delivery.source === 'kinesis' : Boolean(context.existingStreamArn);
   if (readsStream) {
     statements.push({ Effect: 'Allow', Action: ['kinesis:PutRecords'], Resource: streamArn(context) });
   }
@@ -134,6 +155,7 @@ function deliveryRoleStatements(
   context: FirehoseDeployContext,
   delivery: DeliveryConfig,
   processorFunction: string | undefined,
+  destination: BuiltDestination | undefined,
 ): Statement[] {
   const roots = [literalRoot(delivery.prefix), literalRoot(delivery.errorOutputPrefix ?? '')];
   if (delivery.sourceRecordBackup) roots.push(literalRoot(delivery.backupPrefix));
@@ -167,6 +189,7 @@ function deliveryRoleStatements(
       Resource: streamArn(context),
     });
   }
+  if (destination) statements.push(...destination.statements);
   if (processorFunction) {
     const arn = getAtt(processorFunction);
     statements.push({
@@ -179,9 +202,10 @@ function deliveryRoleStatements(
   return statements;
 }
 
-function deliveryRole(statements: Statement[]): Record<string, unknown> {
+function deliveryRole(context: FirehoseDeployContext, statements: Statement[]): Record<string, unknown> {
   return {
     Type: 'AWS::IAM::Role',
+    ...conditionOf(context, 'deliveryStream'),
     Properties: {
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -214,16 +238,41 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
   const lambda = delivery.processor.function;
   const processorFunction = lambda === 'none' ? undefined : PROCESSOR_FUNCTIONS[lambda];
   const processors = processorsFor(delivery, partitioning, roleArn);
+  const toS3 = destinationOf(delivery).type === 's3';
+  // Other destinations always have an S3 backup of failures; S3 has one only for source records.
+  const backupLogging = delivery.sourceRecordBackup || !toS3;
   const logging = (stream: string) => ({
     Enabled: true,
     LogGroupName: { Ref: ids.logGroup },
     LogStreamName: { Ref: stream },
   });
-  const destination: Record<string, unknown> = {
+  const processing = processors.length > 0 ? { Enabled: true, Processors: processors } : { Enabled: false };
+  const condition = conditionOf(context, 'deliveryStream');
+  const s3Target = {
     BucketARN: bucketArn(context),
     RoleARN: roleArn,
     Prefix: delivery.prefix,
     ...(delivery.errorOutputPrefix !== undefined && { ErrorOutputPrefix: delivery.errorOutputPrefix }),
+  };
+  const other = toS3
+    ? undefined
+    : buildDestination({
+        delivery,
+        params: context.destinationParams ?? {},
+        roleArn,
+        processing,
+        logging: (stream) =>
+          logging(stream === 'destination' ? ids.destinationLogStream : ids.backupLogStream),
+        s3: (overrides = {}) => ({
+          ...s3Target,
+          CompressionFormat: delivery.compression,
+          EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
+          CloudWatchLoggingOptions: logging(ids.backupLogStream),
+          ...overrides,
+        }),
+      });
+  const destination: Record<string, unknown> = {
+    ...s3Target,
     BufferingHints: {
       SizeInMBs: delivery.buffering.sizeMB,
       IntervalInSeconds: delivery.buffering.intervalSeconds,
@@ -231,8 +280,7 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
     CompressionFormat: delivery.compression,
     EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
     ...(delivery.timeZone !== undefined && { CustomTimeZone: delivery.timeZone }),
-    ProcessingConfiguration:
-      processors.length > 0 ? { Enabled: true, Processors: processors } : { Enabled: false },
+    ProcessingConfiguration: processing,
     ...(dynamic && {
       DynamicPartitioningConfiguration: {
         Enabled: true,
@@ -254,46 +302,42 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
     CloudWatchLoggingOptions: logging(ids.destinationLogStream),
   };
   const logGroupName = `/aws/kinesisfirehose/${name}`;
+  const settings = context.settings ?? DEFAULT_SETTINGS;
   return {
-    [ids.deliveryRole]: deliveryRole(deliveryRoleStatements(context, delivery, processorFunction)),
+    [ids.deliveryRole]: deliveryRole(
+      context,
+      deliveryRoleStatements(context, delivery, processorFunction, other),
+    ),
     [ids.logGroup]: {
       Type: 'AWS::Logs::LogGroup',
-      Properties: { LogGroupName: logGroupName, RetentionInDays: LOG_RETENTION_DAYS },
+      ...condition,
+      Properties: { LogGroupName: logGroupName, RetentionInDays: settings.logRetentionDays },
     },
     [ids.destinationLogStream]: {
       Type: 'AWS::Logs::LogStream',
+      ...condition,
       Properties: { LogGroupName: { Ref: ids.logGroup }, LogStreamName: 'DestinationDelivery' },
     },
-    ...(delivery.sourceRecordBackup && {
+    ...(backupLogging && {
       [ids.backupLogStream]: {
         Type: 'AWS::Logs::LogStream',
+        ...condition,
         Properties: { LogGroupName: { Ref: ids.logGroup }, LogStreamName: 'BackupDelivery' },
       },
     }),
     [ids.deliveryStream]: {
       Type: 'AWS::KinesisFirehose::DeliveryStream',
+      ...condition,
       Properties: {
         DeliveryStreamName: name,
         DeliveryStreamType: delivery.source === 'kinesis' ? 'KinesisStreamAsSource' : 'DirectPut',
-        ...(delivery.source === 'kinesis' && {
-          KinesisStreamSourceConfiguration: { KinesisStreamARN: streamArn(context), RoleARN: roleArn },
-        }),
-        ExtendedS3DestinationConfiguration: destination,
-      },
-    },
-    [ids.freshnessAlarm]: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmDescription: `${name} is not delivering to S3 (oldest record older than 15 minutes or 3 buffer intervals)`,
-        Namespace: 'AWS/Firehose',
-        MetricName: 'DeliveryToS3.DataFreshness',
-        Dimensions: [{ Name: 'DeliveryStreamName', Value: { Ref: ids.deliveryStream } }],
-        Statistic: 'Maximum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: Math.max(900, 3 * delivery.buffering.intervalSeconds),
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
+        ...(delivery.source === 'kinesis'
+          ? { KinesisStreamSourceConfiguration: { KinesisStreamARN: streamArn(context), RoleARN: roleArn } }
+          : // A Kinesis source is encrypted by its stream; direct puts are encrypted by Firehose itself.
+            { DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' } }),
+        ...(other
+          ? { [other.property]: other.configuration }
+          : { ExtendedS3DestinationConfiguration: destination }),
       },
     },
   };
@@ -305,10 +349,12 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
  */
 export function firehoseResources(context: FirehoseDeployContext) {
   const { config } = context.pipeline;
-  const delivery = context.existingDeliveryStreamName ? undefined : config.delivery;
+  // Under attach mode `conditions` the delivery stream is always described, and created on its Condition.
+  const delivery =
+    context.existingDeliveryStreamName && !usesConditions(context) ? undefined : config.delivery;
   const ids = FIREHOSE_LOGICAL_IDS;
   const reingest = reingestStatements(context, config.delivery);
-  const createsStream = delivery !== undefined;
+  const describesStream = delivery !== undefined;
   const partitionKeysDeployable =
     config.partitioning !== undefined && (config.partitioning.engine ?? 'lambda') === 'lambda';
   return {
@@ -316,13 +362,16 @@ export function firehoseResources(context: FirehoseDeployContext) {
     [PARTITION_KEYS_KEY]: { role: ids.partitionKeysRole, environment: {} },
     resources: {
       [ids.transformerRole]: functionRole(context, TRANSFORMER_KEY, reingest),
-      [ids.partitionKeysRole]: functionRole(context, PARTITION_KEYS_KEY, reingest),
-      ...(createsStream && deliveryStreamResources(context, delivery)),
+      ...(partitionKeysDeployable && {
+        [ids.partitionKeysRole]: functionRole(context, PARTITION_KEYS_KEY, reingest),
+      }),
+      ...(describesStream && deliveryStreamResources(context, delivery)),
     },
     outputs: {
-      ...(createsStream && {
+      ...(describesStream && {
         DeliveryStreamName: {
           Description: 'Firehose delivery stream created from pipeline.yml',
+          ...conditionOf(context, 'deliveryStream'),
           Value: { Ref: ids.deliveryStream },
         },
       }),

@@ -1,12 +1,15 @@
 /**
  * The whole deploy template computed from pipeline.yml: which functions exist (only those whose block the
- * pipeline has), their roles, events and resources. serverless.yml takes `functions`, `resources` and
- * `outputs` from here, through serverless/config.js.
+ * pipeline has), their roles, events and resources, the Glue table, the alarms, and the stack parameters and
+ * Conditions that attach to existing resources. serverless.yml takes `functions` and `cloudFormation` (its
+ * `resources:`) from here, through serverless/config.js.
  */
-import { baseResources } from './base';
+import { attachDeclarations, baseResources } from './base';
 import type { DeployContext } from './common';
 import { firehoseResources, type FirehoseDeployContext } from './firehose';
+import { attachBucketNotification, parquetConverterResources } from './parquet-converter';
 import { streamConsumerResources } from './stream-consumer';
+import { completeTemplate } from './template';
 import { windowAggregatorResources } from './window-aggregator';
 
 interface FunctionSettings {
@@ -42,6 +45,15 @@ export const FUNCTIONS = {
     memorySize: 512,
     timeout: 60,
   },
+  parquetConverter: {
+    handler: 'functions/parquet-converter.handler',
+    description:
+      'Raw S3 objects (JSON lines) to Parquet under the curated prefix, bad records to the error prefix',
+    // Measured (docs/parquet.md): a 200 MB JSON-lines object peaks at ~530 MB RSS with Lambda's 1,024 MB heap
+    // flags and takes ~14 s on one core; 1,024 MB leaves room for wider records, and 300 s for slower CPUs.
+    memorySize: 1024,
+    timeout: 300,
+  },
 } satisfies Record<string, FunctionSettings>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;
@@ -56,6 +68,11 @@ export interface DeployTemplate {
   functions: Partial<Record<FunctionKey, Record<string, unknown>>>;
   resources: Record<string, unknown>;
   outputs: Record<string, unknown>;
+  /** Stack parameters and Conditions of attach mode `conditions` (empty otherwise). */
+  parameters: Record<string, unknown>;
+  conditions: Record<string, unknown>;
+  /** serverless `resources.extensions`: properties set on resources serverless generates. */
+  extensions: Record<string, unknown>;
 }
 
 function functionEntry(key: FunctionKey, wiring: FunctionWiring): Record<string, unknown> {
@@ -69,7 +86,13 @@ function functionEntry(key: FunctionKey, wiring: FunctionWiring): Record<string,
 
 export function deployTemplate(context: DeployContext & FirehoseDeployContext): DeployTemplate {
   const { config } = context.pipeline;
-  const template: DeployTemplate = { functions: {}, resources: baseResources(context), outputs: {} };
+  const template: DeployTemplate = {
+    functions: {},
+    resources: baseResources(context),
+    outputs: {},
+    ...attachDeclarations(context),
+    extensions: {},
+  };
   if (config.consumer) {
     const consumer = streamConsumerResources(context);
     template.functions.streamConsumer = functionEntry('streamConsumer', consumer);
@@ -87,10 +110,19 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
     Object.assign(template.resources, firehose.resources);
     Object.assign(template.outputs, firehose.outputs);
   }
+  if (config.conversion) {
+    const converter = parquetConverterResources(context);
+    template.functions.parquetConverter = {
+      ...functionEntry('parquetConverter', converter),
+      ...converter.settings,
+    };
+    Object.assign(template.resources, converter.resources);
+    attachBucketNotification(template.resources, converter.bucketNotification);
+  }
   if (config.analytics) {
     const analytics = windowAggregatorResources(context);
     template.functions.windowAggregator = functionEntry('windowAggregator', analytics);
     Object.assign(template.resources, analytics.resources);
   }
-  return template;
+  return completeTemplate(context, template);
 }

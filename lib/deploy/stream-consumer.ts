@@ -1,4 +1,4 @@
-/** serverless.yml wiring of streamConsumer: its stream event, role, on-failure queue and alarm. */
+/** serverless.yml wiring of streamConsumer: its stream event, role and on-failure queue (alarms: alarms.ts). */
 import {
   bucketName,
   deliveryStreamArnFor,
@@ -80,36 +80,6 @@ export function streamConsumerResources(context: DeployContext) {
           // On-failure records carry batch coordinates only; 14 days to re-read them from the stream.
           MessageRetentionPeriod: 1209600,
           SqsManagedSseEnabled: true,
-        },
-      },
-      StreamConsumerIteratorAgeAlarm: {
-        Type: 'AWS::CloudWatch::Alarm',
-        Properties: {
-          AlarmDescription: 'streamConsumer is falling behind its stream (IteratorAge over 5 minutes)',
-          Namespace: 'AWS/Lambda',
-          MetricName: 'IteratorAge',
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'StreamConsumerLambdaFunction' } }],
-          Statistic: 'Maximum',
-          Period: 60,
-          EvaluationPeriods: 5,
-          Threshold: 300000,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'notBreaching',
-        },
-      },
-      StreamConsumerFailureQueueDepthAlarm: {
-        Type: 'AWS::CloudWatch::Alarm',
-        Properties: {
-          AlarmDescription: 'Batches of streamConsumer exhausted their retries (see the on-failure queue)',
-          Namespace: 'AWS/SQS',
-          MetricName: 'ApproximateNumberOfMessagesVisible',
-          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [QUEUE, 'QueueName'] } }],
-          Statistic: 'Maximum',
-          Period: 300,
-          EvaluationPeriods: 1,
-          Threshold: 0,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'notBreaching',
         },
       },
     },

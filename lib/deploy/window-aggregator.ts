@@ -1,4 +1,4 @@
-/** serverless.yml wiring of windowAggregator: its stream event with tumbling windows, role, on-failure queue, alarm. */
+/** serverless.yml wiring of windowAggregator: its stream event with tumbling windows, role, on-failure queue (alarms: alarms.ts). */
 import {
   bucketName,
   deliveryStreamArnFor,
@@ -81,38 +81,6 @@ export function windowAggregatorResources(context: DeployContext) {
           // On-failure records carry batch coordinates only; 14 days to re-read them from the stream.
           MessageRetentionPeriod: 1209600,
           SqsManagedSseEnabled: true,
-        },
-      },
-      WindowAggregatorIteratorAgeAlarm: {
-        Type: 'AWS::CloudWatch::Alarm',
-        Properties: {
-          AlarmDescription:
-            'windowAggregator is falling behind its stream (IteratorAge over 5 minutes): a window emission may be failing',
-          Namespace: 'AWS/Lambda',
-          MetricName: 'IteratorAge',
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'WindowAggregatorLambdaFunction' } }],
-          Statistic: 'Maximum',
-          Period: 60,
-          EvaluationPeriods: 5,
-          Threshold: 300000,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'notBreaching',
-        },
-      },
-      WindowAggregatorErrorsAlarm: {
-        Type: 'AWS::CloudWatch::Alarm',
-        Properties: {
-          AlarmDescription:
-            'windowAggregator invocations failed (a window emission could not reach its sink)',
-          Namespace: 'AWS/Lambda',
-          MetricName: 'Errors',
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'WindowAggregatorLambdaFunction' } }],
-          Statistic: 'Sum',
-          Period: 300,
-          EvaluationPeriods: 1,
-          Threshold: 0,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'notBreaching',
         },
       },
     },

@@ -7,8 +7,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { gzipSync } from 'node:zlib';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
 import { createS3Client } from '../../../lib/aws/clients';
+import { decodeS3Key } from '../../../lib/converter';
+import { sampleRecords } from '../../../lib/events/samples';
 import {
   createBucket,
   localOverrides,
@@ -120,4 +124,25 @@ it('sls invoke local -f windowAggregator emits the window to S3 and returns stat
   };
   expect(response.state).toBeDefined();
   expect(await keys('analytics/')).toHaveLength(1);
+}, 180_000);
+
+it('sls invoke local -f parquetConverter -p events/s3-object-created.json converts the object it names', async () => {
+  // Prepare: the raw object the sample event announces, in the bucket it names
+  const event = JSON.parse(readFileSync(join(ROOT, 'events/s3-object-created.json'), 'utf8')) as S3Event;
+  const { bucket, object } = event.Records[0]!.s3;
+  await createBucket(s3, bucket.name);
+  const body = gzipSync(`${sampleRecords(5, 1).join('\n')}\n`);
+  await s3.send(new PutObjectCommand({ Bucket: bucket.name, Key: decodeS3Key(object.key), Body: body }));
+
+  // Act
+  const response = await invokeLocal('parquetConverter', 'events/s3-object-created.json', {
+    BUCKET_NAME: bucket.name,
+  });
+
+  // Assess
+  expect(response).toMatchObject({ rows: 5, errors: 0, objects: [{ outcome: 'converted' }] });
+  const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket.name, Prefix: 'curated/' }));
+  expect(listing.Contents?.map((entry) => entry.Key)).toEqual([
+    expect.stringMatching(/^curated\/event_type=click\/dt=2026-11-22\/.*\.parquet$/),
+  ]);
 }, 180_000);
