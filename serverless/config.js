@@ -40,7 +40,6 @@ module.exports.template = ({ resolveVariable }) => {
     const template = deployTemplate({
       pipeline,
       invokeLocal,
-      attach: 'conditions',
       settings,
       destinationParams: destinationParams(
         pipeline.config.delivery,

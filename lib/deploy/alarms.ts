@@ -4,7 +4,7 @@
  * and processing failures and partition overflow. Thresholds are stage settings (serverless.yml `params:`).
  */
 import { usesDynamicPartitioning } from '../pipeline/checks';
-import { functionLogicalId, ifCreated, usesConditions, type DeployContext, type Intrinsic } from './common';
+import { functionIdPrefix, functionLogicalId, ifCreated, type DeployContext, type Intrinsic } from './common';
 import { DELIVERY_METRICS, destinationOf } from './destinations';
 import { FIREHOSE_LOGICAL_IDS } from './firehose';
 import { DEFAULT_SETTINGS, type StageSettings } from './settings';
@@ -66,7 +66,7 @@ function functionAlarms(
 ): Record<string, unknown> {
   const alarms: Record<string, unknown> = {};
   for (const [key, fn] of Object.entries(functions)) {
-    const id = functionLogicalId(key).replace(/LambdaFunction$/, '');
+    const id = functionIdPrefix(key);
     const dimensions = { FunctionName: { Ref: functionLogicalId(key) } };
     alarms[`${id}ErrorsAlarm`] = alarm(
       {
@@ -119,17 +119,12 @@ function functionAlarms(
   return alarms;
 }
 
-function deliveryAlarms(
-  context: DeployContext & { existingDeliveryStreamName: string },
-  settings: StageSettings,
-): Record<string, unknown> {
+function deliveryAlarms(context: DeployContext, settings: StageSettings): Record<string, unknown> {
   const delivery = context.pipeline.config.delivery;
   if (!delivery) return {};
-  const created = { Ref: FIREHOSE_LOGICAL_IDS.deliveryStream };
-  const name = usesConditions(context)
-    ? ifCreated('deliveryStream', created)
-    : context.existingDeliveryStreamName || created;
-  const dimensions = { DeliveryStreamName: name };
+  const dimensions = {
+    DeliveryStreamName: ifCreated('deliveryStream', { Ref: FIREHOSE_LOGICAL_IDS.deliveryStream }),
+  };
   const destination = destinationOf(delivery).type;
   const metrics = DELIVERY_METRICS[destination];
   const failing = (metric: string, description: string): AlarmSpec => ({
@@ -198,7 +193,7 @@ function deliveryAlarms(
 
 /** Every alarm of the template, given the functions it deploys. */
 export function alarmResources(
-  context: DeployContext & { existingDeliveryStreamName: string },
+  context: DeployContext,
   functions: Readonly<Record<string, AlarmedFunction>>,
 ): Record<string, unknown> {
   const settings = context.settings ?? DEFAULT_SETTINGS;

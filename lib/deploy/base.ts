@@ -3,15 +3,7 @@
  * template either create them or attach to existing ones (`--param existingStreamArn=...`).
  */
 import type { PipelineConfig } from '../pipeline/types';
-import {
-  ATTACHABLE,
-  conditionOf,
-  describes,
-  literalRoot,
-  LOGICAL_IDS,
-  usesConditions,
-  type DeployContext,
-} from './common';
+import { ATTACHABLE, conditionOf, literalRoot, LOGICAL_IDS, type DeployContext } from './common';
 import { ATTACH_PATTERNS, DEFAULT_SETTINGS } from './settings';
 
 /** Prefixes whose objects are transient copies (raw JSON before conversion, source backups) or failures. */
@@ -64,12 +56,12 @@ function lifecycleRules(context: DeployContext): Record<string, unknown>[] {
 
 export function baseResources(context: DeployContext): Record<string, unknown> {
   const { config } = context.pipeline;
-  const resources: Record<string, unknown> = {};
-  if (describes(context, 'stream')) {
-    const { stream } = config;
-    resources[LOGICAL_IDS.stream] = {
+  const { stream } = config;
+  const bucketArn = { 'Fn::GetAtt': [LOGICAL_IDS.bucket, 'Arn'] };
+  return {
+    [LOGICAL_IDS.stream]: {
       Type: 'AWS::Kinesis::Stream',
-      ...conditionOf(context, 'stream'),
+      ...conditionOf('stream'),
       Properties: {
         Name: `${stream.name}-${context.stage}`,
         RetentionPeriodHours: stream.retentionHours,
@@ -77,13 +69,10 @@ export function baseResources(context: DeployContext): Record<string, unknown> {
         ...(stream.mode === 'PROVISIONED' && { ShardCount: stream.shards }),
         StreamEncryption: { EncryptionType: 'KMS', KeyId: stream.kmsKeyId },
       },
-    };
-  }
-  if (describes(context, 'bucket')) {
-    const bucketArn = { 'Fn::GetAtt': [LOGICAL_IDS.bucket, 'Arn'] };
-    resources[LOGICAL_IDS.bucket] = {
+    },
+    [LOGICAL_IDS.bucket]: {
       Type: 'AWS::S3::Bucket',
-      ...conditionOf(context, 'bucket'),
+      ...conditionOf('bucket'),
       // The lake outlives the stack: `sls remove` or switching to an existing bucket never deletes data.
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -100,10 +89,10 @@ export function baseResources(context: DeployContext): Record<string, unknown> {
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         LifecycleConfiguration: { Rules: lifecycleRules(context) },
       },
-    };
-    resources[`${LOGICAL_IDS.bucket}Policy`] = {
+    },
+    [`${LOGICAL_IDS.bucket}Policy`]: {
       Type: 'AWS::S3::BucketPolicy',
-      ...conditionOf(context, 'bucket'),
+      ...conditionOf('bucket'),
       Properties: {
         Bucket: { Ref: LOGICAL_IDS.bucket },
         PolicyDocument: {
@@ -121,9 +110,8 @@ export function baseResources(context: DeployContext): Record<string, unknown> {
           ],
         },
       },
-    };
-  }
-  return resources;
+    },
+  };
 }
 
 const PARAMETER_DESCRIPTIONS = {
@@ -139,15 +127,11 @@ const PARAMETER_PATTERNS = {
   deliveryStream: ATTACH_PATTERNS.existingDeliveryStreamName,
 } as const;
 
-/**
- * The stack parameters (defaulting to the `--param` values) and the Conditions on them. Empty unless attach
- * mode is `conditions`.
- */
+/** The stack parameters (defaulting to the `--param` values) and the Conditions on them. */
 export function attachDeclarations(context: DeployContext & { existingDeliveryStreamName: string }): {
   parameters: Record<string, unknown>;
   conditions: Record<string, unknown>;
 } {
-  if (!usesConditions(context)) return { parameters: {}, conditions: {} };
   const defaults = {
     stream: context.existingStreamArn,
     bucket: context.existingBucketName,

@@ -5,16 +5,6 @@
 import type { LoadedPipeline } from '../pipeline/load';
 import type { StageSettings } from './settings';
 
-/**
- * How attaching to existing resources is decided.
- * - `conditions` (what serverless.yml uses): the template always describes what it would create, each
- *   such resource under a CloudFormation Condition on a stack parameter (`ExistingStreamArn`, ...), whose
- *   default is the `--param` value; references switch with `Fn::If`. One template creates or attaches.
- * - `package`: the `existing*` values are final when the template is built; what exists is left out and
- *   referenced literally.
- */
-export type AttachMode = 'conditions' | 'package';
-
 export interface DeployContext {
   pipeline: LoadedPipeline;
   service: string;
@@ -25,8 +15,6 @@ export interface DeployContext {
   existingBucketName: string;
   /** `sls invoke local`: environment values must be plain strings, taken from the shell. */
   invokeLocal?: boolean;
-  /** Default `package`. */
-  attach?: AttachMode;
   /** Stage settings (retention, alarm thresholds); lib/deploy/settings.ts defaults when absent. */
   settings?: StageSettings;
   /** `--param` values of the non-S3 Firehose destinations (lib/deploy/destinations.ts names them). */
@@ -40,7 +28,12 @@ export const LOGICAL_IDS = {
   bucket: 'PipelineBucket',
 } as const;
 
-/** What may already exist: its stack parameter and the Condition under which the template creates it. */
+/**
+ * What may already exist: its stack parameter and the Condition under which the template creates it. The
+ * template always describes what it would create, each such resource under its Condition on the stack
+ * parameter (`ExistingStreamArn`, ...), whose default is the `--param` value; references switch with `Fn::If`.
+ * One template creates or attaches.
+ */
 export const ATTACHABLE = {
   stream: { parameter: 'ExistingStreamArn', condition: 'CreateStream' },
   bucket: { parameter: 'ExistingBucketName', condition: 'CreateBucket' },
@@ -49,46 +42,29 @@ export const ATTACHABLE = {
 
 export type Attachable = keyof typeof ATTACHABLE;
 
-export const usesConditions = (context: Pick<DeployContext, 'attach'>): boolean =>
-  context.attach === 'conditions';
-
 /** `Fn::If` on the Condition of `what`: the created resource's value, or the stack parameter's. */
 export function ifCreated(what: Attachable, created: Intrinsic, existing?: Intrinsic): Intrinsic {
   const { parameter, condition } = ATTACHABLE[what];
   return { 'Fn::If': [condition, created, existing ?? { Ref: parameter }] };
 }
 
-/** Whether the template holds `what` (under its Condition when attach mode is `conditions`). */
-export function describes(context: DeployContext, what: 'stream' | 'bucket'): boolean {
-  if (usesConditions(context)) return true;
-  return what === 'stream' ? !context.existingStreamArn : !context.existingBucketName;
-}
-
 /** `{ Condition: 'CreateX' }` to spread into a resource that exists only when the template creates `what`. */
-export function conditionOf(context: DeployContext, what: Attachable): { Condition?: string } {
-  return usesConditions(context) ? { Condition: ATTACHABLE[what].condition } : {};
+export function conditionOf(what: Attachable): { Condition: string } {
+  return { Condition: ATTACHABLE[what].condition };
 }
 
-export function streamArn(context: DeployContext): Intrinsic {
-  const created = { 'Fn::GetAtt': [LOGICAL_IDS.stream, 'Arn'] };
-  if (usesConditions(context)) return ifCreated('stream', created);
-  return context.existingStreamArn || created;
+export function streamArn(): Intrinsic {
+  return ifCreated('stream', { 'Fn::GetAtt': [LOGICAL_IDS.stream, 'Arn'] });
 }
 
 export function bucketName(context: DeployContext): Intrinsic {
   if (context.invokeLocal) return process.env.BUCKET_NAME ?? context.existingBucketName;
-  const created = { Ref: LOGICAL_IDS.bucket };
-  if (usesConditions(context)) return ifCreated('bucket', created);
-  return context.existingBucketName || created;
+  return ifCreated('bucket', { Ref: LOGICAL_IDS.bucket });
 }
 
-export function bucketArn(context: DeployContext): Intrinsic {
-  const created = { 'Fn::GetAtt': [LOGICAL_IDS.bucket, 'Arn'] };
-  if (usesConditions(context)) {
-    const existing = { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${${ATTACHABLE.bucket.parameter}}` };
-    return ifCreated('bucket', created, existing);
-  }
-  return context.existingBucketName ? `arn:aws:s3:::${context.existingBucketName}` : created;
+export function bucketArn(): Intrinsic {
+  const existing = { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${${ATTACHABLE.bucket.parameter}}` };
+  return ifCreated('bucket', { 'Fn::GetAtt': [LOGICAL_IDS.bucket, 'Arn'] }, existing);
 }
 
 /** The literal start of a prefix: object permissions cover `root*`, never more than the prefixes reach. */
@@ -98,17 +74,22 @@ export function literalRoot(prefix: string): string {
 }
 
 /** `arn:aws:s3:::bucket/prefix*` for each prefix: object permissions never cover the whole bucket. */
-export function objectArns(context: DeployContext, prefixes: string[]): Intrinsic[] {
-  return [...new Set(prefixes)].map((prefix) => ({ 'Fn::Join': ['', [bucketArn(context), `/${prefix}*`]] }));
+export function objectArns(prefixes: string[]): Intrinsic[] {
+  return [...new Set(prefixes)].map((prefix) => ({ 'Fn::Join': ['', [bucketArn(), `/${prefix}*`]] }));
 }
 
 export function functionName(context: DeployContext, key: string): string {
   return `${context.service}-${context.stage}-${key}`;
 }
 
+/** How serverless starts the logical ids of a function's resources (`streamConsumer` → `StreamConsumer`). */
+export function functionIdPrefix(key: string): string {
+  return `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+}
+
 /** The logical id serverless gives a function (`streamConsumer` → `StreamConsumerLambdaFunction`). */
 export function functionLogicalId(key: string): string {
-  return `${key.charAt(0).toUpperCase()}${key.slice(1)}LambdaFunction`;
+  return `${functionIdPrefix(key)}LambdaFunction`;
 }
 
 export function logGroupArn(context: DeployContext, key: string): Intrinsic {
@@ -156,6 +137,37 @@ export function functionRole(
       ],
     },
   };
+}
+
+/** What an event source mapping (or a Firehose Kinesis source) needs to read the stream, on this stream only. */
+export function readStreamStatement(): Statement {
+  return {
+    Effect: 'Allow',
+    Action: [
+      'kinesis:DescribeStream',
+      'kinesis:DescribeStreamSummary',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'kinesis:ListShards',
+    ],
+    Resource: streamArn(),
+  };
+}
+
+/**
+ * An on-failure (dead-letter) queue: its messages carry coordinates (batch or S3 event), not records; 14 days
+ * to act on them.
+ */
+export function failureQueue(): Record<string, unknown> {
+  return {
+    Type: 'AWS::SQS::Queue',
+    Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+  };
+}
+
+/** Lambda sends a failed batch or event to the on-failure destination with the function's own role. */
+export function sendToQueueStatement(queue: string): Statement {
+  return { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': [queue, 'Arn'] } };
 }
 
 export function streamArnFor(name: string): Intrinsic {

@@ -3,12 +3,12 @@
  * extended S3 destination, processors and dynamic partitioning (or another destination: destinations.ts),
  * the role Firehose assumes, and the least-privilege roles of firehoseTransformer and partitionKeys.
  * Computed from pipeline.yml (reference firehose.md §5); every processor parameter is written out so
- * Firehose's own defaults cause no drift. Under attach mode `conditions` all of it but the function roles
- * exists only under the CreateDeliveryStream Condition; its alarms are in alarms.ts.
+ * Firehose's own defaults cause no drift. All of it but the function roles exists only under the
+ * CreateDeliveryStream Condition; its alarms are in alarms.ts.
  */
 import { jqMetadataExtractionQuery, type PartitioningConfig } from '../partitioning';
 import { usesDynamicPartitioning } from '../pipeline/checks';
-import type { DeliveryConfig } from '../pipeline/types';
+import type { DeliveryConfig, PipelineConfig } from '../pipeline/types';
 import {
   ATTACHABLE,
   bucketArn,
@@ -18,16 +18,14 @@ import {
   ifCreated,
   literalRoot,
   objectArns,
+  readStreamStatement,
   streamArn,
-  usesConditions,
   type DeployContext,
   type Intrinsic,
   type Statement,
 } from './common';
 import { buildDestination, destinationOf, type BuiltDestination } from './destinations';
 import { DEFAULT_SETTINGS } from './settings';
-
-export { literalRoot } from './common';
 
 export const TRANSFORMER_KEY = 'firehoseTransformer';
 export const PARTITION_KEYS_KEY = 'partitionKeys';
@@ -66,24 +64,26 @@ const parameters = (values: Record<string, Intrinsic>): Parameter[] =>
 
 const getAtt = (id: string, attribute = 'Arn'): Intrinsic => ({ 'Fn::GetAtt': [id, attribute] });
 
+/** partitionKeys is deployed only when its keys are extracted by Lambda (not by Firehose's jq engine). */
+export function deploysPartitionKeys(config: PipelineConfig): boolean {
+  return config.partitioning !== undefined && (config.partitioning.engine ?? 'lambda') === 'lambda';
+}
+
 export function deliveryStreamName(context: DeployContext, delivery: DeliveryConfig): string {
   return `${delivery.name}-${context.stage}`;
 }
 
 /**
- * The delivery stream the functions serve: the one the template creates, or the existing one named by
- * `--param existingDeliveryStreamName` (a stack parameter under attach mode `conditions`).
+ * The delivery stream the functions serve: the one the template describes (created unless the stack
+ * parameter `ExistingDeliveryStreamName` names another), or, without a `delivery` block, the existing one
+ * named by `--param existingDeliveryStreamName`.
  */
 export function servedDeliveryStream(
   context: FirehoseDeployContext,
   delivery: DeliveryConfig | undefined,
 ): Intrinsic | undefined {
-  const existing = context.existingDeliveryStreamName;
-  if (usesConditions(context)) {
-    if (delivery) return ifCreated('deliveryStream', deliveryStreamName(context, delivery));
-    return existing ? { Ref: ATTACHABLE.deliveryStream.parameter } : undefined;
-  }
-  return existing || (delivery && deliveryStreamName(context, delivery));
+  if (delivery) return ifCreated('deliveryStream', deliveryStreamName(context, delivery));
+  return context.existingDeliveryStreamName ? { Ref: ATTACHABLE.deliveryStream.parameter } : undefined;
 }
 
 /** The processors, in the order Firehose runs them: de-aggregation, Lambda, jq extraction, delimiter. */
@@ -143,16 +143,14 @@ function reingestStatements(
     });
   }
   // An existing delivery stream reads a stream only if one was named; a described one says so itself.
-  const describesDelivery = delivery && (usesConditions(context) || !context.existingDeliveryStreamName);
-  const readsStream = describesDelivery ? delivery.source === 'kinesis' : Boolean(context.existingStreamArn);
+  const readsStream = delivery ? delivery.source === 'kinesis' : Boolean(context.existingStreamArn);
   if (readsStream) {
-    statements.push({ Effect: 'Allow', Action: ['kinesis:PutRecords'], Resource: streamArn(context) });
+    statements.push({ Effect: 'Allow', Action: ['kinesis:PutRecords'], Resource: streamArn() });
   }
   return statements;
 }
 
 function deliveryRoleStatements(
-  context: FirehoseDeployContext,
   delivery: DeliveryConfig,
   processorFunction: string | undefined,
   destination: BuiltDestination | undefined,
@@ -163,12 +161,12 @@ function deliveryRoleStatements(
     {
       Effect: 'Allow',
       Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-      Resource: bucketArn(context),
+      Resource: bucketArn(),
     },
     {
       Effect: 'Allow',
       Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-      Resource: objectArns(context, roots),
+      Resource: objectArns(roots),
     },
     {
       Effect: 'Allow',
@@ -176,19 +174,7 @@ function deliveryRoleStatements(
       Resource: getAtt(FIREHOSE_LOGICAL_IDS.logGroup),
     },
   ];
-  if (delivery.source === 'kinesis') {
-    statements.push({
-      Effect: 'Allow',
-      Action: [
-        'kinesis:DescribeStream',
-        'kinesis:DescribeStreamSummary',
-        'kinesis:GetRecords',
-        'kinesis:GetShardIterator',
-        'kinesis:ListShards',
-      ],
-      Resource: streamArn(context),
-    });
-  }
+  if (delivery.source === 'kinesis') statements.push(readStreamStatement());
   if (destination) statements.push(...destination.statements);
   if (processorFunction) {
     const arn = getAtt(processorFunction);
@@ -202,10 +188,10 @@ function deliveryRoleStatements(
   return statements;
 }
 
-function deliveryRole(context: FirehoseDeployContext, statements: Statement[]): Record<string, unknown> {
+function deliveryRole(statements: Statement[]): Record<string, unknown> {
   return {
     Type: 'AWS::IAM::Role',
-    ...conditionOf(context, 'deliveryStream'),
+    ...conditionOf('deliveryStream'),
     Properties: {
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -247,9 +233,9 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
     LogStreamName: { Ref: stream },
   });
   const processing = processors.length > 0 ? { Enabled: true, Processors: processors } : { Enabled: false };
-  const condition = conditionOf(context, 'deliveryStream');
+  const condition = conditionOf('deliveryStream');
   const s3Target = {
-    BucketARN: bucketArn(context),
+    BucketARN: bucketArn(),
     RoleARN: roleArn,
     Prefix: delivery.prefix,
     ...(delivery.errorOutputPrefix !== undefined && { ErrorOutputPrefix: delivery.errorOutputPrefix }),
@@ -290,7 +276,7 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
     S3BackupMode: delivery.sourceRecordBackup ? 'Enabled' : 'Disabled',
     ...(delivery.sourceRecordBackup && {
       S3BackupConfiguration: {
-        BucketARN: bucketArn(context),
+        BucketARN: bucketArn(),
         RoleARN: roleArn,
         Prefix: delivery.backupPrefix,
         // Source records are kept as they arrived, compressed: they are for replay, not for queries.
@@ -304,10 +290,7 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
   const logGroupName = `/aws/kinesisfirehose/${name}`;
   const settings = context.settings ?? DEFAULT_SETTINGS;
   return {
-    [ids.deliveryRole]: deliveryRole(
-      context,
-      deliveryRoleStatements(context, delivery, processorFunction, other),
-    ),
+    [ids.deliveryRole]: deliveryRole(deliveryRoleStatements(delivery, processorFunction, other)),
     [ids.logGroup]: {
       Type: 'AWS::Logs::LogGroup',
       ...condition,
@@ -332,7 +315,7 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
         DeliveryStreamName: name,
         DeliveryStreamType: delivery.source === 'kinesis' ? 'KinesisStreamAsSource' : 'DirectPut',
         ...(delivery.source === 'kinesis'
-          ? { KinesisStreamSourceConfiguration: { KinesisStreamARN: streamArn(context), RoleARN: roleArn } }
+          ? { KinesisStreamSourceConfiguration: { KinesisStreamARN: streamArn(), RoleARN: roleArn } }
           : // A Kinesis source is encrypted by its stream; direct puts are encrypted by Firehose itself.
             { DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' } }),
         ...(other
@@ -344,19 +327,17 @@ function deliveryStreamResources(context: FirehoseDeployContext, delivery: Deliv
 }
 
 /**
- * Everything serverless.yml takes for the Firehose side. Without a `delivery` block, or with
- * `--param existingDeliveryStreamName`, only the functions' roles are made (attach them to what exists).
+ * Everything serverless.yml takes for the Firehose side. A `delivery` block is always described, and
+ * created on the CreateDeliveryStream Condition; without one only the functions' roles are made (for the
+ * delivery stream named by `--param existingDeliveryStreamName`).
  */
 export function firehoseResources(context: FirehoseDeployContext) {
   const { config } = context.pipeline;
-  // Under attach mode `conditions` the delivery stream is always described, and created on its Condition.
-  const delivery =
-    context.existingDeliveryStreamName && !usesConditions(context) ? undefined : config.delivery;
+  const { delivery } = config;
   const ids = FIREHOSE_LOGICAL_IDS;
-  const reingest = reingestStatements(context, config.delivery);
+  const reingest = reingestStatements(context, delivery);
   const describesStream = delivery !== undefined;
-  const partitionKeysDeployable =
-    config.partitioning !== undefined && (config.partitioning.engine ?? 'lambda') === 'lambda';
+  const partitionKeysDeployable = deploysPartitionKeys(config);
   return {
     [TRANSFORMER_KEY]: { role: ids.transformerRole, environment: {} },
     [PARTITION_KEYS_KEY]: { role: ids.partitionKeysRole, environment: {} },
@@ -371,7 +352,7 @@ export function firehoseResources(context: FirehoseDeployContext) {
       ...(describesStream && {
         DeliveryStreamName: {
           Description: 'Firehose delivery stream created from pipeline.yml',
-          ...conditionOf(context, 'deliveryStream'),
+          ...conditionOf('deliveryStream'),
           Value: { Ref: ids.deliveryStream },
         },
       }),

@@ -6,7 +6,7 @@
  */
 import { attachDeclarations, baseResources } from './base';
 import type { DeployContext } from './common';
-import { firehoseResources, type FirehoseDeployContext } from './firehose';
+import { deploysPartitionKeys, firehoseResources, type FirehoseDeployContext } from './firehose';
 import { attachBucketNotification, parquetConverterResources } from './parquet-converter';
 import { streamConsumerResources } from './stream-consumer';
 import { completeTemplate } from './template';
@@ -68,7 +68,7 @@ export interface DeployTemplate {
   functions: Partial<Record<FunctionKey, Record<string, unknown>>>;
   resources: Record<string, unknown>;
   outputs: Record<string, unknown>;
-  /** Stack parameters and Conditions of attach mode `conditions` (empty otherwise). */
+  /** Stack parameters (`Existing*`) and the Conditions (`Create*`) that attach to existing resources. */
   parameters: Record<string, unknown>;
   conditions: Record<string, unknown>;
   /** serverless `resources.extensions`: properties set on resources serverless generates. */
@@ -104,7 +104,7 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
       'firehoseTransformer',
       firehose.firehoseTransformer,
     );
-    if (config.partitioning && (config.partitioning.engine ?? 'lambda') === 'lambda') {
+    if (deploysPartitionKeys(config)) {
       template.functions.partitionKeys = functionEntry('partitionKeys', firehose.partitionKeys);
     }
     Object.assign(template.resources, firehose.resources);

@@ -8,14 +8,15 @@
  *   AWS::Lambda::Permission, all plain CloudFormation. No custom resource, so no extra Lambda whose role
  *   holds s3:PutBucketNotification and lambda:AddPermission (what `existing: true` deploys; template.ts
  *   scopes that role when it is needed). The bucket then depends on the function, so nothing
- *   the function depends on may name the bucket: its S3 grants sit in a separate AWS::IAM::Policy, it
- *   gets no BUCKET_NAME (the handler takes the bucket from the event; the policy allows only this
- *   bucket's prefixes), and the invoke permission is limited by SourceAccount (naming the bucket's ARN
+ *   the function depends on may name the bucket: its S3 grants sit in a separate AWS::IAM::Policy, its
+ *   BUCKET_NAME is the stack parameter, empty here (the handler takes the bucket from the event; the
+ *   policy allows only this bucket's prefixes), and the invoke permission is limited by SourceAccount (naming the bucket's ARN
  *   there would make the permission wait for the bucket that waits for it).
  * - `--param existingBucketName`: CloudFormation cannot change a bucket it does not own, so serverless's
  *   `s3` event with `existing: true` (a custom resource that merges this notification into the bucket's
- *   configuration, keeping the others) is the route. Decided when the template is built, also in the
- *   `conditions` attach mode (a custom resource cannot sit under a Condition here).
+ *   configuration, keeping the others) is the route. Decided when the template is built, not by the
+ *   CreateBucket Condition (a custom resource cannot sit under a Condition here); the stack bucket's
+ *   notification and invoke permission are still described, under that Condition.
  */
 import { validateConversionConfig } from '../parquet';
 import {
@@ -23,11 +24,11 @@ import {
   LOGICAL_IDS,
   bucketName,
   conditionOf,
-  describes,
+  failureQueue,
   functionLogicalId,
   functionRole,
   objectArns,
-  usesConditions,
+  sendToQueueStatement,
   type DeployContext,
   type Intrinsic,
   type Statement,
@@ -59,26 +60,21 @@ export function parquetConverterResources(context: DeployContext) {
   const problems = validateConversionConfig(conversion);
   if (problems.length > 0) throw new Error(`${context.pipeline.file}: ${problems.join('; ')}`);
   const { inputPrefix, outputPrefix, errorPrefix } = conversion;
-  const existing = Boolean(context.existingBucketName);
   const functionArn: Intrinsic = { 'Fn::GetAtt': [PARQUET_CONVERTER_FUNCTION_ID, 'Arn'] };
 
   const objectStatements: Statement[] = [
-    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns(context, [inputPrefix]) },
+    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns([inputPrefix]) },
     {
       Effect: 'Allow',
       // lib-storage's Upload: PutObject, or Create/UploadPart/CompleteMultipartUpload (all s3:PutObject)
       // and AbortMultipartUpload when a conversion fails half-way.
       Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
-      Resource: objectArns(context, [outputPrefix, errorPrefix]),
+      Resource: objectArns([outputPrefix, errorPrefix]),
     },
-  ];
-  const roleStatements: Statement[] = [
-    // Lambda sends the failed event to the on-failure destination with the function's role.
-    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': [QUEUE, 'Arn'] } },
   ];
 
   const resources: Record<string, unknown> = {
-    [ROLE]: functionRole(context, PARQUET_CONVERTER_KEY, roleStatements),
+    [ROLE]: functionRole(context, PARQUET_CONVERTER_KEY, [sendToQueueStatement(QUEUE)]),
     [OBJECT_POLICY]: {
       Type: 'AWS::IAM::Policy',
       Properties: {
@@ -87,19 +83,31 @@ export function parquetConverterResources(context: DeployContext) {
         PolicyDocument: { Version: '2012-10-17', Statement: objectStatements },
       },
     },
-    [QUEUE]: {
-      Type: 'AWS::SQS::Queue',
+    // On-failure messages carry the S3 event (bucket and key), to convert the object again.
+    [QUEUE]: failureQueue(),
+    // The stack's bucket, when created: its notification (attachBucketNotification) needs this permission.
+    [INVOKE_PERMISSION]: {
+      Type: 'AWS::Lambda::Permission',
+      ...conditionOf('bucket'),
       Properties: {
-        // On-failure messages carry the S3 event (bucket and key); 14 days to convert the object again.
-        MessageRetentionPeriod: 1209600,
-        SqsManagedSseEnabled: true,
+        FunctionName: functionArn,
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
       },
     },
   };
+  const bucketNotification: BucketNotification = {
+    lambdaConfiguration: {
+      Event: 's3:ObjectCreated:*',
+      Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: inputPrefix }] } },
+      Function: functionArn,
+    },
+    dependsOn: [INVOKE_PERMISSION],
+  };
 
-  let bucketNotification: BucketNotification | undefined;
   const events: Record<string, unknown>[] = [];
-  if (existing) {
+  if (context.existingBucketName) {
     // The bucket is not the stack's: serverless's custom resource adds this notification to it.
     events.push({
       s3: {
@@ -110,27 +118,6 @@ export function parquetConverterResources(context: DeployContext) {
       },
     });
   }
-  if (describes(context, 'bucket')) {
-    resources[INVOKE_PERMISSION] = {
-      Type: 'AWS::Lambda::Permission',
-      ...conditionOf(context, 'bucket'),
-      Properties: {
-        FunctionName: functionArn,
-        Action: 'lambda:InvokeFunction',
-        Principal: 's3.amazonaws.com',
-        SourceAccount: { Ref: 'AWS::AccountId' },
-      },
-    };
-    bucketNotification = {
-      lambdaConfiguration: {
-        Event: 's3:ObjectCreated:*',
-        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: inputPrefix }] } },
-        Function: functionArn,
-      },
-      dependsOn: [INVOKE_PERMISSION],
-    };
-  }
-
   return {
     role: ROLE,
     environment: converterEnvironment(context),
@@ -147,14 +134,13 @@ export function parquetConverterResources(context: DeployContext) {
 }
 
 /**
- * BUCKET_NAME, except for the stack's own bucket: a Ref to it here would close the cycle bucket (its
- * notification) → function → bucket. Without it the handler takes the bucket from the event.
+ * BUCKET_NAME is the stack parameter, never a Ref to the stack's own bucket: that would close the cycle
+ * bucket (its notification) → function → bucket. Empty, the handler takes the bucket from the event.
  */
 function converterEnvironment(context: DeployContext): Record<string, Intrinsic> {
   if (context.invokeLocal) return { BUCKET_NAME: bucketName(context) };
   // The stack parameter: empty when the stack creates the bucket, the existing bucket's name otherwise.
-  if (usesConditions(context)) return { BUCKET_NAME: { Ref: ATTACHABLE.bucket.parameter } };
-  return context.existingBucketName ? { BUCKET_NAME: context.existingBucketName } : {};
+  return { BUCKET_NAME: { Ref: ATTACHABLE.bucket.parameter } };
 }
 
 interface BucketResource {
@@ -165,9 +151,8 @@ interface BucketResource {
 /** Adds the converter's trigger to the stack's bucket resource (created by baseResources). */
 export function attachBucketNotification(
   resources: Record<string, unknown>,
-  notification: BucketNotification | undefined,
+  notification: BucketNotification,
 ): void {
-  if (notification === undefined) return;
   const bucket = resources[LOGICAL_IDS.bucket] as BucketResource | undefined;
   if (bucket === undefined) {
     throw new Error(`parquetConverter: the stack has no ${LOGICAL_IDS.bucket} to attach the S3 trigger to`);

@@ -2,8 +2,11 @@
 import {
   bucketName,
   deliveryStreamArnFor,
+  failureQueue,
   functionRole,
   objectArns,
+  readStreamStatement,
+  sendToQueueStatement,
   streamArn,
   streamArnFor,
   type DeployContext,
@@ -26,20 +29,9 @@ export function streamConsumerResources(context: DeployContext) {
   const kinesisTargets = sinks.flatMap((sink) => (sink.type === 'kinesis' ? [sink.stream] : []));
 
   const statements: Statement[] = [
-    {
-      Effect: 'Allow',
-      // What the event source mapping needs to read the stream, on this stream only.
-      Action: [
-        'kinesis:DescribeStream',
-        'kinesis:DescribeStreamSummary',
-        'kinesis:GetRecords',
-        'kinesis:GetShardIterator',
-        'kinesis:ListShards',
-      ],
-      Resource: streamArn(context),
-    },
-    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: objectArns(context, s3Prefixes) },
-    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': [QUEUE, 'Arn'] } },
+    readStreamStatement(),
+    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: objectArns(s3Prefixes) },
+    sendToQueueStatement(QUEUE),
   ];
   if (firehoseTargets.length > 0) {
     statements.push({
@@ -60,7 +52,7 @@ export function streamConsumerResources(context: DeployContext) {
     role: ROLE,
     environment: { BUCKET_NAME: bucketName(context) },
     event: {
-      arn: streamArn(context),
+      arn: streamArn(),
       type: 'kinesis',
       batchSize: consumer.batchSize,
       batchWindow: consumer.batchWindowSeconds,
@@ -74,14 +66,8 @@ export function streamConsumerResources(context: DeployContext) {
     },
     resources: {
       [ROLE]: functionRole(context, CONSUMER_KEY, statements),
-      [QUEUE]: {
-        Type: 'AWS::SQS::Queue',
-        Properties: {
-          // On-failure records carry batch coordinates only; 14 days to re-read them from the stream.
-          MessageRetentionPeriod: 1209600,
-          SqsManagedSseEnabled: true,
-        },
-      },
+      // On-failure records carry batch coordinates only, to re-read them from the stream.
+      [QUEUE]: failureQueue(),
     },
   };
 }

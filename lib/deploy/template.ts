@@ -1,15 +1,14 @@
 /**
  * What deployTemplate adds once every function is in: the Glue table, the alarms over all of them, the
- * outputs users attach to, and (attach mode `conditions`) the event sources that switch with a Condition.
+ * outputs users attach to, and the event sources that switch with a Condition.
  */
 import { alarmResources, type AlarmedFunction } from './alarms';
 import {
   bucketName,
-  functionLogicalId,
+  functionIdPrefix,
   functionName,
   LOGICAL_IDS,
   streamArn,
-  usesConditions,
   type DeployContext,
 } from './common';
 import type { FirehoseDeployContext } from './firehose';
@@ -30,7 +29,7 @@ function conditionalEventSources(template: DeployTemplate): void {
       const arn = event.stream?.arn;
       if (typeof arn !== 'object' || arn === null || !('Fn::If' in arn)) continue;
       event.stream!.arn = { 'Fn::GetAtt': [LOGICAL_IDS.stream, 'Arn'] };
-      const mapping = `${functionLogicalId(key).replace(/LambdaFunction$/, '')}EventSourceMappingKinesis${LOGICAL_IDS.stream}`;
+      const mapping = `${functionIdPrefix(key)}EventSourceMappingKinesis${LOGICAL_IDS.stream}`;
       template.extensions[mapping] = { Properties: { EventSourceArn: arn } };
     }
   }
@@ -111,13 +110,13 @@ export function completeTemplate(
     };
   }
   if (!context.invokeLocal) {
-    template.outputs.StreamArn = { Description: 'The stream the functions read', Value: streamArn(context) };
+    template.outputs.StreamArn = { Description: 'The stream the functions read', Value: streamArn() };
     template.outputs.BucketName = {
       Description: 'The bucket the pipeline writes',
       Value: bucketName(context),
     };
   }
-  if (usesConditions(context)) conditionalEventSources(template);
+  conditionalEventSources(template);
   narrowCustomResourcesRole(context, template);
   return template;
 }

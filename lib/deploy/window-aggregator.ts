@@ -2,8 +2,11 @@
 import {
   bucketName,
   deliveryStreamArnFor,
+  failureQueue,
   functionRole,
   objectArns,
+  readStreamStatement,
+  sendToQueueStatement,
   streamArn,
   streamArnFor,
   type DeployContext,
@@ -16,17 +19,17 @@ const ROLE = 'WindowAggregatorRole';
 
 /** Only what the sink of `analytics:` needs, on that target only. */
 const SINK_STATEMENTS = {
-  s3: (context: DeployContext, prefix: string): Statement => ({
+  s3: (prefix: string): Statement => ({
     Effect: 'Allow',
     Action: ['s3:PutObject'],
-    Resource: objectArns(context, [prefix]),
+    Resource: objectArns([prefix]),
   }),
-  firehose: (_context: DeployContext, deliveryStream: string): Statement => ({
+  firehose: (deliveryStream: string): Statement => ({
     Effect: 'Allow',
     Action: ['firehose:PutRecordBatch'],
     Resource: [deliveryStreamArnFor(deliveryStream)],
   }),
-  kinesis: (_context: DeployContext, stream: string): Statement => ({
+  kinesis: (stream: string): Statement => ({
     Effect: 'Allow',
     Action: ['kinesis:PutRecords'],
     Resource: [streamArnFor(stream)],
@@ -41,27 +44,16 @@ export function windowAggregatorResources(context: DeployContext) {
     sink.type === 's3' ? sink.prefix : sink.type === 'firehose' ? sink.deliveryStream : sink.stream;
 
   const statements: Statement[] = [
-    {
-      Effect: 'Allow',
-      // What the event source mapping needs to read the stream, on this stream only.
-      Action: [
-        'kinesis:DescribeStream',
-        'kinesis:DescribeStreamSummary',
-        'kinesis:GetRecords',
-        'kinesis:GetShardIterator',
-        'kinesis:ListShards',
-      ],
-      Resource: streamArn(context),
-    },
-    SINK_STATEMENTS[sink.type](context, target),
-    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': [QUEUE, 'Arn'] } },
+    readStreamStatement(),
+    SINK_STATEMENTS[sink.type](target),
+    sendToQueueStatement(QUEUE),
   ];
 
   return {
     role: ROLE,
     environment: sink.type === 's3' ? { BUCKET_NAME: bucketName(context) } : {},
     event: {
-      arn: streamArn(context),
+      arn: streamArn(),
       type: 'kinesis',
       batchSize: analytics.batchSize,
       batchWindow: analytics.batchWindowSeconds,
@@ -75,14 +67,8 @@ export function windowAggregatorResources(context: DeployContext) {
     },
     resources: {
       [ROLE]: functionRole(context, WINDOW_AGGREGATOR_KEY, statements),
-      [QUEUE]: {
-        Type: 'AWS::SQS::Queue',
-        Properties: {
-          // On-failure records carry batch coordinates only; 14 days to re-read them from the stream.
-          MessageRetentionPeriod: 1209600,
-          SqsManagedSseEnabled: true,
-        },
-      },
+      // On-failure records carry batch coordinates only, to re-read them from the stream.
+      [QUEUE]: failureQueue(),
     },
   };
 }

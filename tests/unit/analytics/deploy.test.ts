@@ -14,6 +14,10 @@ function context(pipeline: LoadedPipeline, existing: Partial<DeployContext> = {}
   };
 }
 
+const STREAM_ARN = {
+  'Fn::If': ['CreateStream', { 'Fn::GetAtt': ['PipelineStream', 'Arn'] }, { Ref: 'ExistingStreamArn' }],
+};
+
 function statements(resources: Record<string, unknown>): { Action: string[]; Resource: unknown }[] {
   const role = resources.WindowAggregatorRole as {
     Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[] };
@@ -34,7 +38,7 @@ describe('windowAggregator deploy wiring', () => {
     // Assess
     expect(wiring.event).toMatchObject({
       type: 'kinesis',
-      arn: { 'Fn::GetAtt': ['PipelineStream', 'Arn'] },
+      arn: STREAM_ARN,
       tumblingWindowInSeconds: 300,
       batchSize: 250,
       startingPosition: 'LATEST',
@@ -42,7 +46,9 @@ describe('windowAggregator deploy wiring', () => {
       destinations: { onFailure: { type: 'sqs' } },
     });
     expect(wiring.event).not.toHaveProperty('functionResponseType');
-    expect(wiring.environment).toEqual({ BUCKET_NAME: { Ref: 'PipelineBucket' } });
+    expect(wiring.environment).toEqual({
+      BUCKET_NAME: { 'Fn::If': ['CreateBucket', { Ref: 'PipelineBucket' }, { Ref: 'ExistingBucketName' }] },
+    });
     expect(Object.keys(wiring.resources)).toEqual(
       expect.arrayContaining(['WindowAggregatorRole', 'WindowAggregatorFailureQueue']),
     );
@@ -66,22 +72,41 @@ describe('windowAggregator deploy wiring', () => {
     expect(writes).toEqual([action]);
   });
 
-  it('reads an existing stream and scopes S3 writes to the sink prefix of an existing bucket', () => {
+  // The --param values reach the stack only as the parameters' defaults: the wiring is the same whatever
+  // they are, and switches between the stack's stream and bucket and the existing ones with Fn::If.
+  it.each([
+    ['the stack stream and bucket', {}],
+    [
+      'an existing stream and bucket',
+      {
+        existingStreamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/existing',
+        existingBucketName: 'lake',
+      },
+    ],
+  ])('reads %s and scopes S3 writes to the sink prefix of the bucket', (_case, existing) => {
     // Prepare
     const pipeline = pipelineWith(
       'sql: "SELECT COUNT(*) FROM stream"\nsink: { type: s3, prefix: analytics/ }',
     );
-    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/existing';
 
     // Act
-    const wiring = windowAggregatorResources(
-      context(pipeline, { existingStreamArn: arn, existingBucketName: 'lake' }),
-    );
+    const wiring = windowAggregatorResources(context(pipeline, existing));
 
     // Assess
-    expect(wiring.event.arn).toBe(arn);
+    expect(wiring.event.arn).toEqual(STREAM_ARN);
+    const read = statements(wiring.resources).find((statement) =>
+      statement.Action.includes('kinesis:GetRecords'),
+    );
+    expect(read?.Resource).toEqual(STREAM_ARN);
     const put = statements(wiring.resources).find((statement) => statement.Action.includes('s3:PutObject'));
-    expect(put?.Resource).toEqual([{ 'Fn::Join': ['', ['arn:aws:s3:::lake', '/analytics/*']] }]);
+    const bucketArn = {
+      'Fn::If': [
+        'CreateBucket',
+        { 'Fn::GetAtt': ['PipelineBucket', 'Arn'] },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ExistingBucketName}' },
+      ],
+    };
+    expect(put?.Resource).toEqual([{ 'Fn::Join': ['', [bucketArn, '/analytics/*']] }]);
   });
 
   it('refuses a pipeline without analytics', () => {

@@ -66,15 +66,17 @@ describe('parquetConverterResources', () => {
     expect(roleActions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage']);
   });
 
-  it('with the stack bucket: a notification on it, an invoke permission, no custom resource, no BUCKET_NAME', () => {
+  it('with the stack bucket: a notification on it, an invoke permission under CreateBucket, no custom resource, BUCKET_NAME the stack parameter', () => {
     // Act
     const converter = parquetConverterResources(context());
 
     // Assess
     expect(converter.settings).not.toHaveProperty('events');
-    expect(converter.environment).toEqual({});
+    // Empty when the stack creates the bucket (the handler then takes it from the event), never a Ref to it.
+    expect(converter.environment).toEqual({ BUCKET_NAME: { Ref: 'ExistingBucketName' } });
     expect(converter.resources.ParquetConverterS3InvokePermission).toEqual({
       Type: 'AWS::Lambda::Permission',
+      Condition: 'CreateBucket',
       Properties: {
         FunctionName: { 'Fn::GetAtt': [PARQUET_CONVERTER_FUNCTION_ID, 'Arn'] },
         Action: 'lambda:InvokeFunction',
@@ -95,6 +97,7 @@ describe('parquetConverterResources', () => {
   it('with an existing bucket: serverless existing-bucket event on the input prefix and BUCKET_NAME', () => {
     // Act
     const converter = parquetConverterResources(context({ existingBucketName: 'their-lake' }));
+    const stackBucket = parquetConverterResources(context());
 
     // Assess
     expect(converter.settings.events).toEqual([
@@ -107,16 +110,25 @@ describe('parquetConverterResources', () => {
         },
       },
     ]);
-    expect(converter.environment).toEqual({ BUCKET_NAME: 'their-lake' });
-    expect(converter.bucketNotification).toBeUndefined();
-    expect(converter.resources).not.toHaveProperty('ParquetConverterS3InvokePermission');
-    expect(JSON.stringify(objectStatements(converter.resources))).toContain('arn:aws:s3:::their-lake');
+    // The stack parameter, whose default is the --param value (tests/unit/deploy).
+    expect(converter.environment).toEqual({ BUCKET_NAME: { Ref: 'ExistingBucketName' } });
+    // The stack bucket's trigger is still described; its bucket and permission exist only under CreateBucket.
+    expect(converter.bucketNotification).toEqual(stackBucket.bucketNotification);
+    expect(converter.resources).toHaveProperty(
+      ['ParquetConverterS3InvokePermission', 'Condition'],
+      'CreateBucket',
+    );
+    expect(JSON.stringify(objectStatements(converter.resources))).toContain(
+      '"arn:${AWS::Partition}:s3:::${ExistingBucketName}"',
+    );
+    expect(objectStatements(converter.resources)).toEqual(objectStatements(stackBucket.resources));
   });
 
   it.each([
+    ['deploy', {}, { BUCKET_NAME: { Ref: 'ExistingBucketName' } }],
     [
-      'conditions attach mode',
-      { attach: 'conditions' as const },
+      'deploy with an existing bucket',
+      { existingBucketName: 'their-lake' },
       { BUCKET_NAME: { Ref: 'ExistingBucketName' } },
     ],
     ['sls invoke local', { invokeLocal: true }, { BUCKET_NAME: 'from-the-shell' }],
@@ -129,11 +141,6 @@ describe('parquetConverterResources', () => {
       if (saved === undefined) delete process.env.BUCKET_NAME;
       else process.env.BUCKET_NAME = saved;
     }
-  });
-
-  it('puts the invoke permission under the bucket Condition in conditions mode', () => {
-    const { resources } = parquetConverterResources(context({ attach: 'conditions' }));
-    expect(resources.ParquetConverterS3InvokePermission).toMatchObject({ Condition: 'CreateBucket' });
   });
 
   it('fails sls package on a conversion block that would trigger itself', () => {
@@ -227,8 +234,15 @@ function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
 describe('the whole template', () => {
   it.each([
     ['the stack bucket', {}],
-    ['the stack bucket, conditions mode', { attach: 'conditions' as const }],
     ['an existing bucket', { existingBucketName: 'their-lake' }],
+    [
+      'an existing stream, bucket and delivery stream',
+      {
+        existingStreamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/theirs',
+        existingBucketName: 'their-lake',
+        existingDeliveryStreamName: 'theirs',
+      },
+    ],
   ])('has no dependency cycle with %s (functions as serverless adds them)', (_name, overrides) => {
     // Prepare: the template plus what serverless generates for each function (its role, its environment)
     const template = deployTemplate(context(overrides));

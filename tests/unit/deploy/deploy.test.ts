@@ -1,5 +1,5 @@
 /**
- * lib/deploy pieces in-process (no `sls`): stage settings and `--param` checks, attach mode `conditions`,
+ * lib/deploy pieces in-process (no `sls`): stage settings and `--param` checks, the attach Conditions,
  * the non-S3 destinations' rules, the Glue layout, lifecycle prefixes, and stages that differ only by params.
  */
 import { readFileSync } from 'node:fs';
@@ -30,7 +30,6 @@ function context(
     existingStreamArn: '',
     existingBucketName: '',
     existingDeliveryStreamName: '',
-    attach: 'conditions',
     ...extra,
   };
 }
@@ -81,7 +80,7 @@ describe('checkAttachParams', () => {
   });
 });
 
-describe('attach mode conditions', () => {
+describe('attach Conditions', () => {
   const template = deployTemplate(context(sample));
   const resources = template.resources as Record<string, { Condition?: string; Properties: Json }>;
 
@@ -124,11 +123,20 @@ describe('attach mode conditions', () => {
     });
   });
 
-  it('takes the --param values as the parameter defaults', () => {
-    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/theirs';
-    const attached = deployTemplate(context(sample, { existingStreamArn: arn }));
-    expect(attached.parameters.ExistingStreamArn).toMatchObject({ Default: arn });
-    expect(attached.resources).toHaveProperty('PipelineStream');
+  it.each([
+    [
+      'existingStreamArn',
+      'ExistingStreamArn',
+      'arn:aws:kinesis:eu-west-1:123456789012:stream/theirs',
+      'PipelineStream',
+    ],
+    ['existingBucketName', 'ExistingBucketName', 'their-lake', 'PipelineBucket'],
+    ['existingDeliveryStreamName', 'ExistingDeliveryStreamName', 'theirs', 'DeliveryStream'],
+  ])('takes --param %s as the default of %s, and still describes %s', (param, parameter, value, id) => {
+    expect(template.parameters[parameter]).toMatchObject({ Default: '' });
+    const attached = deployTemplate(context(sample, { [param]: value }));
+    expect(attached.parameters[parameter]).toMatchObject({ Default: value });
+    expect(attached.resources).toHaveProperty(id);
   });
 });
 

@@ -28,8 +28,8 @@ function contextFor(
 
 const sample = loadPipeline(resolve('pipeline.yml'));
 
-/** The sample pipeline with some top-level blocks replaced (YAML text appended wins per key). */
-function variant(replace: { partitioning?: string; delivery?: Json }): LoadedPipeline {
+/** The sample pipeline with some top-level blocks replaced (YAML text appended wins per key); `delivery: null` drops it. */
+function variant(replace: { partitioning?: string; delivery?: Json | null }): LoadedPipeline {
   const config = structuredClone(sample.config) as unknown as Json;
   const text = [
     `name: ${sample.config.name}`,
@@ -37,7 +37,9 @@ function variant(replace: { partitioning?: string; delivery?: Json }): LoadedPip
     `record: ${JSON.stringify({ ...(config.record as Json), schema: 'schemas/clickstream.schema.json' })}`,
     `transforms: ${JSON.stringify(config.transforms)}`,
     replace.partitioning ?? `partitioning: ${JSON.stringify(config.partitioning)}`,
-    `delivery: ${JSON.stringify({ ...(config.delivery as Json), ...replace.delivery })}`,
+    replace.delivery === null
+      ? ''
+      : `delivery: ${JSON.stringify({ ...(config.delivery as Json), ...replace.delivery })}`,
   ].join('\n');
   return parsePipeline(text, resolve('pipeline.variant.yml'));
 }
@@ -67,6 +69,31 @@ function actions(resources: Json, role: string): string[] {
 function resourceOf(resources: Json, role: string, action: string): unknown {
   return statements(resources, role).find((statement) => statement.Action.includes(action))?.Resource;
 }
+
+/** What the template references for what may already exist: the created resource, or the stack parameter. */
+const STREAM_ARN = {
+  'Fn::If': ['CreateStream', { 'Fn::GetAtt': ['PipelineStream', 'Arn'] }, { Ref: 'ExistingStreamArn' }],
+};
+const BUCKET_ARN = {
+  'Fn::If': [
+    'CreateBucket',
+    { 'Fn::GetAtt': ['PipelineBucket', 'Arn'] },
+    { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ExistingBucketName}' },
+  ],
+};
+const DELIVERY_STREAM_ARN = {
+  'Fn::Sub': [
+    'arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/${Name}',
+    {
+      Name: {
+        'Fn::If': ['CreateDeliveryStream', 'clickstream-delivery-dev', { Ref: 'ExistingDeliveryStreamName' }],
+      },
+    },
+  ],
+};
+
+/** Everything of the delivery stream but the function roles: created only on the CreateDeliveryStream Condition. */
+const DELIVERY_IDS = [IDS.deliveryStream, IDS.deliveryRole, IDS.logGroup, IDS.destinationLogStream];
 
 /** Reference firehose.md §5: the fields, ranges and enums CloudFormation accepts. */
 const DESTINATION_FIELDS = new Set([
@@ -141,9 +168,20 @@ describe('firehoseResources: the sample pipeline', () => {
       DeliveryStreamName: 'clickstream-delivery-dev',
       DeliveryStreamType: 'KinesisStreamAsSource',
       KinesisStreamSourceConfiguration: {
-        KinesisStreamARN: { 'Fn::GetAtt': ['PipelineStream', 'Arn'] },
+        KinesisStreamARN: STREAM_ARN,
         RoleARN: { 'Fn::GetAtt': [IDS.deliveryRole, 'Arn'] },
       },
+    });
+  });
+
+  it('creates the delivery stream, its role and logs only under CreateDeliveryStream, the function roles always', () => {
+    const conditions = Object.fromEntries(
+      Object.entries(resources).map(([id, resource]) => [id, (resource as Json).Condition]),
+    );
+    expect(conditions).toEqual({
+      ...Object.fromEntries(DELIVERY_IDS.map((id) => [id, 'CreateDeliveryStream'])),
+      [IDS.transformerRole]: undefined,
+      [IDS.partitionKeysRole]: undefined,
     });
   });
 
@@ -212,14 +250,10 @@ describe('firehoseResources: the sample pipeline', () => {
       expect(actions(resources, role).sort()).toEqual(
         ['firehose:PutRecordBatch', 'kinesis:PutRecords', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
       );
-      expect(resourceOf(resources, role, 'kinesis:PutRecords')).toEqual({
-        'Fn::GetAtt': ['PipelineStream', 'Arn'],
-      });
+      expect(resourceOf(resources, role, 'kinesis:PutRecords')).toEqual(STREAM_ARN);
       // By name, not by reference: the delivery stream depends on the function, so a reference would be a cycle.
       expect(JSON.stringify(resources[role])).not.toContain(`"${IDS.deliveryStream}"`);
-      expect(JSON.stringify(resourceOf(resources, role, 'firehose:PutRecordBatch'))).toContain(
-        'deliverystream/clickstream-delivery-dev',
-      );
+      expect(resourceOf(resources, role, 'firehose:PutRecordBatch')).toEqual(DELIVERY_STREAM_ARN);
     }
   });
 
@@ -231,6 +265,11 @@ describe('firehoseResources: the sample pipeline', () => {
       'FirehoseTransformerArn',
       'PartitionKeysArn',
     ]);
+    // The created delivery stream's name exists only when the stack creates it.
+    expect(built.outputs.DeliveryStreamName).toMatchObject({
+      Condition: 'CreateDeliveryStream',
+      Value: { Ref: IDS.deliveryStream },
+    });
   });
 });
 
@@ -322,36 +361,76 @@ describe('firehoseResources: variants', () => {
     expect(resources).toHaveProperty(IDS.backupLogStream);
   });
 
-  it('--param existingBucketName: writes to that bucket, by ARN', () => {
-    const { resources } = firehoseResources(contextFor(sample, { existingBucketName: 'my-lake' }));
-    expect(destination(resources).BucketARN).toBe('arn:aws:s3:::my-lake');
-    expect(resourceOf(resources, IDS.deliveryRole, 's3:ListBucket')).toBe('arn:aws:s3:::my-lake');
-  });
+  // The --param values reach the stack only as the parameters' defaults (tests/unit/deploy): the resources
+  // are the same whatever they are, and switch between created and existing with Fn::If.
+  it.each(['', 'my-lake'])(
+    '--param existingBucketName %j: writes to the stack bucket or the ExistingBucketName one, by ARN',
+    (existingBucketName) => {
+      const { resources } = firehoseResources(contextFor(sample, { existingBucketName }));
+      expect(destination(resources).BucketARN).toEqual(BUCKET_ARN);
+      expect(resourceOf(resources, IDS.deliveryRole, 's3:ListBucket')).toEqual(BUCKET_ARN);
+      const objects = resourceOf(resources, IDS.deliveryRole, 's3:PutObject') as {
+        'Fn::Join': [string, unknown[]];
+      }[];
+      expect(objects.map((arn) => arn['Fn::Join'][1][0])).toEqual([BUCKET_ARN, BUCKET_ARN]);
+    },
+  );
 
-  it('--param existingStreamArn: reads and re-ingests to that stream', () => {
-    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/existing';
-    const { resources } = firehoseResources(contextFor(sample, { existingStreamArn: arn }));
-    expect(stream(resources)).toMatchObject({ KinesisStreamSourceConfiguration: { KinesisStreamARN: arn } });
-    expect(resourceOf(resources, IDS.transformerRole, 'kinesis:PutRecords')).toBe(arn);
+  it.each(['', 'arn:aws:kinesis:eu-west-1:123456789012:stream/existing'])(
+    '--param existingStreamArn %j: reads and re-ingests to the stack stream or the ExistingStreamArn one',
+    (existingStreamArn) => {
+      const { resources } = firehoseResources(contextFor(sample, { existingStreamArn }));
+      expect(stream(resources)).toMatchObject({
+        KinesisStreamSourceConfiguration: { KinesisStreamARN: STREAM_ARN },
+      });
+      expect(resourceOf(resources, IDS.deliveryRole, 'kinesis:GetRecords')).toEqual(STREAM_ARN);
+      expect(resourceOf(resources, IDS.transformerRole, 'kinesis:PutRecords')).toEqual(STREAM_ARN);
+    },
+  );
+
+  it('--param existingDeliveryStreamName with a delivery block: the delivery stream still described, under its Condition', () => {
+    const built = firehoseResources(contextFor(sample, { existingDeliveryStreamName: 'theirs' }));
+    for (const id of DELIVERY_IDS) {
+      expect(built.resources).toHaveProperty([id, 'Condition'], 'CreateDeliveryStream');
+    }
+    expect(resourceOf(built.resources, IDS.transformerRole, 'firehose:PutRecordBatch')).toEqual(
+      DELIVERY_STREAM_ARN,
+    );
+    expect(built.outputs).toHaveProperty(['DeliveryStreamName', 'Condition'], 'CreateDeliveryStream');
   });
 
   it.each<[string, string, boolean]>([
     ['without a source stream', '', false],
     ['with its source stream', 'arn:aws:kinesis:eu-west-1:123456789012:stream/src', true],
   ])(
-    '--param existingDeliveryStreamName %s: only the function roles, aimed at it',
+    '--param existingDeliveryStreamName and no delivery block, %s: only the function roles, aimed at it',
     (_case, streamArn, putRecords) => {
       const built = firehoseResources(
-        contextFor(sample, { existingDeliveryStreamName: 'theirs', existingStreamArn: streamArn }),
+        contextFor(variant({ delivery: null }), {
+          existingDeliveryStreamName: 'theirs',
+          existingStreamArn: streamArn,
+        }),
       );
       expect(Object.keys(built.resources).sort()).toEqual(
         [IDS.partitionKeysRole, IDS.transformerRole].sort(),
       );
-      expect(
-        JSON.stringify(resourceOf(built.resources, IDS.transformerRole, 'firehose:PutRecordBatch')),
-      ).toContain('deliverystream/theirs');
-      expect(actions(built.resources, IDS.transformerRole).includes('kinesis:PutRecords')).toBe(putRecords);
+      expect(resourceOf(built.resources, IDS.transformerRole, 'firehose:PutRecordBatch')).toEqual({
+        'Fn::Sub': [
+          'arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/${Name}',
+          { Name: { Ref: 'ExistingDeliveryStreamName' } },
+        ],
+      });
+      expect(resourceOf(built.resources, IDS.transformerRole, 'kinesis:PutRecords')).toEqual(
+        putRecords ? STREAM_ARN : undefined,
+      );
       expect(built.outputs).not.toHaveProperty('DeliveryStreamName');
     },
   );
+
+  it('no delivery block and no existingDeliveryStreamName: the roles may put records nowhere', () => {
+    const built = firehoseResources(contextFor(variant({ delivery: null })));
+    expect(actions(built.resources, IDS.transformerRole).sort()).toEqual(
+      ['logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+    );
+  });
 });
