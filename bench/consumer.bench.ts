@@ -20,7 +20,9 @@ export default async function consumerBench(): Promise<void> {
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
-  mockClient(S3Client).on(PutObjectCommand).resolves({});
+  // The mock replaces every S3Client of the process: restored at the end so later benchmarks get real ones.
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).resolves({});
   const { handler } = await import('../functions/stream-consumer');
   const invoke = handler as unknown as (event: KinesisStreamEvent, context: Context) => Promise<unknown>;
   const context = { functionName: 'bench', awsRequestId: 'bench' } as unknown as Context;
@@ -73,4 +75,5 @@ consumer: { sinks: [{ type: s3, prefix: lake/ }] }
       return fields;
     },
   });
+  s3.restore();
 }

@@ -18,7 +18,8 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --count <n>            records to generate (default 2000)
   --invalid-ratio <0..1> share of bad records: not JSON, schema violations, oversize (default 0.05)
   --rate <n>             records per second (default: as fast as the emulator takes them)
-  --producers <n>        concurrent PutRecords producers (default 4)
+  --producers <n>        concurrent PutRecords producers (default 2: kinesis-local serves one request
+                         at a time, so more only queue)
   --template <name|file> generator template (default clickstream)
   --seed <n>             reproducible data
   --follow               keep generating and running until Ctrl-C (state persists in the work dir)
@@ -87,7 +88,8 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
     );
   }
   lines.push(
-    `  parquet     ${integer.format(converted.objects)} objects converted, ${integer.format(converted.rows)} rows, ${integer.format(converted.errors)} conversion errors`,
+    `  parquet     ${integer.format(converted.objects)} objects converted, ${integer.format(converted.rows)} rows, ${integer.format(converted.errors)} conversion errors` +
+      (converted.failedObjects > 0 ? `, ${integer.format(converted.failedObjects)} objects given up on` : ''),
   );
   for (const [path, errors] of Object.entries(reconciliation.errors)) {
     lines.push(`  errors      ${path}: ${counts(errors)}`);
@@ -162,7 +164,7 @@ export async function run(argv: string[]): Promise<number> {
       ratePerSecond:
         values.rate === undefined ? undefined : numberOption('rate', values.rate, 0, 1, 1_000_000),
       invalidRatio: numberOption('invalid-ratio', values['invalid-ratio'], 0.05, 0, 1),
-      producers: numberOption('producers', values.producers, 4, 1, 64),
+      producers: numberOption('producers', values.producers, 2, 1, 64),
       template: values.template,
       seed,
       endpoints: { kinesis: values['kinesis-endpoint'], s3: values['s3-endpoint'] },

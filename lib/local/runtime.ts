@@ -22,6 +22,7 @@ import {
   type GeneratedRecord,
   type GenerateProgress,
   type GenerateReport,
+  type InvalidKind,
   type RecordSink,
 } from '../generator';
 import type { LoadedPipeline } from '../pipeline/load';
@@ -63,6 +64,8 @@ export interface LocalRunOptions {
   ratePerSecond?: number;
   /** Share of deliberately bad records (not JSON, schema violations, oversize). */
   invalidRatio: number;
+  /** Relative weights of the bad kinds (default DEFAULT_INVALID_KINDS). */
+  invalidKinds?: Partial<Record<InvalidKind, number>>;
   seed?: number;
   /** Generator template (default clickstream). */
   template: string;
@@ -88,7 +91,16 @@ export interface LocalProgress {
   generated?: GenerateProgress;
   consumer: MappingCounters | undefined;
   firehose: FirehoseCounters | undefined;
-  converted: { objects: number; rows: number; errors: number };
+  converted: ConversionTotals;
+}
+
+export interface ConversionTotals {
+  objects: number;
+  rows: number;
+  /** Records written to the conversion error prefix. */
+  errors: number;
+  /** Objects the converter failed on three times (S3's async invoke retries). */
+  failedObjects: number;
 }
 
 export interface ConsumerTotals {
@@ -105,13 +117,20 @@ export interface LocalRunSummary {
   generated: GenerateReport;
   consumer: ConsumerTotals & { mapping: MappingCounters | undefined };
   firehose: FirehoseCounters | undefined;
-  converted: { objects: number; rows: number; errors: number };
+  converted: ConversionTotals;
   windows: MappingCounters | undefined;
   reconciliation: Reconciliation;
   times: StageTimes;
 }
 
 export const LOCAL_BUCKET = 'kpipe-local';
+
+/** A megabyte record costs kinesis-local about two seconds (each reader fetches it too): rare, but present. */
+export const DEFAULT_INVALID_KINDS: Partial<Record<InvalidKind, number>> = {
+  'not-json': 20,
+  'schema-violation': 20,
+  oversize: 1,
+};
 
 /** What a run writes under its work directory: emulator data and checkpoints, dead letters, the mirror. */
 const RUN_FOLDERS = ['state', 'dead-letters', 'bucket'] as const;
@@ -154,16 +173,19 @@ const quietLogger: MappingLogger = {
   error: (message, extra) => console.error(`error: ${message}`, extra ?? ''),
 };
 
-/** One-at-a-time queue for converter work, so a drain can wait for it. */
+/** One-at-a-time queue; a task's failure is its own to handle (tasks must not reject). */
 function serialQueue() {
   let tail: Promise<void> = Promise.resolve();
   return {
     push(task: () => Promise<void>) {
-      tail = tail.then(task, task);
+      tail = tail.then(task);
     },
     idle: () => tail,
   };
 }
+
+/** S3 invokes a function asynchronously: a failed invocation is retried twice, then given up (on-failure). */
+const ASYNC_INVOKE_ATTEMPTS = 3;
 
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunSummary> {
   const { pipeline, workDir } = options;
@@ -248,7 +270,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     }
 
     // The delivery stream: reads the stream like Firehose, invokes the transformer, writes raw objects.
-    const converted = { objects: 0, rows: 0, errors: 0 };
+    const converted = { objects: 0, rows: 0, errors: 0, failedObjects: 0 };
     const conversions = serialQueue();
     let firehose: EmulatedFirehose | undefined;
     let firehoseMapping: KinesisEventSourceMapping | undefined;
@@ -276,13 +298,25 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         onObjectCreated: (object) => {
           if (!converter || !conversion || object.kind !== 'delivery') return;
           if (!object.key.startsWith(conversion.inputPrefix)) return;
+          const event = s3ObjectCreatedEvent([{ bucket: object.bucket, key: object.key, size: object.size }]);
           conversions.push(async () => {
-            const result = await converter(
-              s3ObjectCreatedEvent([{ bucket: object.bucket, key: object.key, size: object.size }]),
-            );
-            converted.objects += 1;
-            converted.rows += result.rows;
-            converted.errors += result.errors;
+            for (let attempt = 1; attempt <= ASYNC_INVOKE_ATTEMPTS; attempt += 1) {
+              try {
+                const result = await converter(event);
+                converted.objects += 1;
+                converted.rows += result.rows;
+                converted.errors += result.errors;
+                return;
+              } catch (error) {
+                if (attempt === ASYNC_INVOKE_ATTEMPTS) {
+                  // Given up, as Lambda would after its async retries; the reconciliation shows the gap.
+                  converted.failedObjects += 1;
+                  quietLogger.warn(`parquetConverter gave up on s3://${object.bucket}/${object.key}`, {
+                    error: (error as Error).message,
+                  });
+                }
+              }
+            }
           });
         },
       });
@@ -371,8 +405,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           ? {
               ratio: options.invalidRatio,
               schema: pipeline.recordSchema,
-              // A megabyte record costs kinesis-local seconds: keep them rare, but present.
-              kinds: { 'not-json': 20, 'schema-violation': 20, oversize: 1 },
+              kinds: options.invalidKinds ?? DEFAULT_INVALID_KINDS,
               oversizeBytes: config.record.maxBytes + 1024,
             }
           : undefined,
