@@ -175,7 +175,6 @@ export async function processBatch(
     firstSequenceNumber: first.kinesis.sequenceNumber,
     lastSequenceNumber: last.kinesis.sequenceNumber,
   };
-  const undelivered: number[] = [];
   const sinkResults = await Promise.all(
     parts.sinks.map(async (sink) => {
       try {
@@ -191,11 +190,21 @@ export async function processBatch(
       }
     }),
   );
+  const refusedItems = new Set<DeliveryItem>();
+  let firstUndelivered: number | undefined;
+  const undelivered = (position: number | undefined) => {
+    if (position !== undefined && (firstUndelivered === undefined || position < firstUndelivered)) {
+      firstUndelivered = position;
+    }
+  };
   for (const result of sinkResults) {
-    if (result.firstUndelivered !== undefined) undelivered.push(result.firstUndelivered);
+    undelivered(result.firstUndelivered);
     summary.sinkErrors.push(...(result.errors ?? []));
     for (const refusal of result.refused) {
       const { item } = refusal;
+      // One error record per item, however many sinks refused it.
+      if (refusedItems.has(item)) continue;
+      refusedItems.add(item);
       reject(
         item.position,
         'refused-by-sink',
@@ -206,16 +215,25 @@ export async function processBatch(
       );
     }
   }
-  summary.delivered = items.length;
+  summary.delivered = items.length - refusedItems.size;
 
+  // Records from the first undelivered one on come back with the retry and are judged again: writing
+  // their errors now would write them twice.
+  const settled: ErrorRecord[] = [];
+  let firstSettled: number | undefined;
+  errors.forEach((error, index) => {
+    const position = errorPositions[index]!;
+    if (firstUndelivered !== undefined && position >= firstUndelivered) return;
+    settled.push(error);
+    if (firstSettled === undefined || position < firstSettled) firstSettled = position;
+  });
   try {
-    await parts.errorSink.write(errors, batch);
+    await parts.errorSink.write(settled, batch);
   } catch (error) {
     summary.sinkErrors.push(`error output: ${(error as Error).message}`);
-    undelivered.push(Math.min(...errorPositions));
+    undelivered(firstSettled);
   }
 
-  const firstUndelivered = undelivered.length > 0 ? Math.min(...undelivered) : undefined;
   summary.firstUndelivered = firstUndelivered;
   summary.durationMs = Date.now() - started;
   return {

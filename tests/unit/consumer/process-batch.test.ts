@@ -245,6 +245,31 @@ describe('stream consumer batch', () => {
     expect(result.summary.sinkErrors.join(' ')).toContain('event_type=search');
   });
 
+  it('writes only the errors before the first undelivered record, which the retry judges again', async () => {
+    // Prepare: bad records at positions 1 and 4; the `search` object (record 2) fails to write.
+    const consume = consumerFor(S3_ONLY);
+    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      if (input.Key!.includes('event_type=search'))
+        throw Object.assign(new Error('Slow Down'), { name: 'SlowDown' });
+      return {};
+    });
+    const event = eventOf([
+      JSON.stringify(clickEvent(0)),
+      'not json',
+      JSON.stringify(clickEvent(2)),
+      JSON.stringify(clickEvent(3)),
+      'not json either',
+    ]);
+
+    // Act
+    const result = await consume(event.Records);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(2) }]);
+    const errorPut = puts().find((input) => input.Key!.startsWith('errors/'));
+    expect(bodyLines(errorPut!).map((error) => error.sequenceNumber)).toEqual([sequenceNumber(1)]);
+  });
+
   it('reports the first bad record when the error output cannot be written', async () => {
     const consume = consumerFor(S3_ONLY);
     s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
