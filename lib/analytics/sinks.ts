@@ -81,8 +81,6 @@ export function resultObjectKey(
 function s3Sink(config: S3SinkConfig, context: ResultSinkContext): ResultSink {
   const bucket = context.bucket;
   if (!bucket) throw new Error('analytics.sink: an s3 sink needs a bucket (set BUCKET_NAME)');
-  if (config.format !== 'jsonl')
-    throw new Error(`analytics.sink: format ${config.format} is not supported; use jsonl`);
   const gzip = config.compression === 'gzip';
   const name = `s3:${config.prefix}`;
   return {

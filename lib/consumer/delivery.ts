@@ -99,9 +99,6 @@ const gzip = promisify(gzipCallback);
 function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
   const bucket = context.bucket;
   if (!bucket) throw new Error(`consumer.sinks: an s3 sink needs a bucket (set BUCKET_NAME)`);
-  if (config.format === 'parquet') {
-    throw new Error('consumer.sinks: format parquet is not available yet for the consumer; use jsonl');
-  }
   const compress = config.compression === 'gzip';
   const extension = compress ? 'jsonl.gz' : 'jsonl';
   return {

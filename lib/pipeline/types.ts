@@ -24,7 +24,7 @@ export interface RecordConfig {
 export interface S3SinkConfig {
   type: 's3';
   prefix: string;
-  format: 'jsonl' | 'parquet';
+  format: 'jsonl';
   compression: 'gzip' | 'none';
   partitioned: boolean;
 }

@@ -173,11 +173,6 @@ describe('result sinks', () => {
       undefined,
       /needs a bucket/,
     ],
-    [
-      { type: 's3', prefix: 'a/', format: 'parquet', compression: 'none', partitioned: false },
-      'lake',
-      /format parquet/,
-    ],
   ])('refuses at cold start %j (bucket %s)', (config, bucket, message) => {
     expect(() => createResultSink(config, { clients, bucket })).toThrow(message);
   });

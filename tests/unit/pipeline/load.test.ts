@@ -123,6 +123,11 @@ delivery:
       /delivery.buffering.sizeMB: is 5, but with dynamic partitioning Firehose requires at least 64/,
     ],
     [
+      'a consumer sink format that does not exist',
+      `${VALID}\nconsumer: { sinks: [{ type: s3, prefix: lake/, format: parquet }] }`,
+      /consumer.sinks\[0\].format: must be one of "jsonl"/,
+    ],
+    [
       'a Parquet converter that would trigger itself',
       `${VALID}\nconversion: { inputPrefix: raw/, outputPrefix: raw/curated/, errorPrefix: errors/ }`,
       /conversion.outputPrefix/,
