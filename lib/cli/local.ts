@@ -95,6 +95,7 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
     lines.push(`  errors      ${path}: ${counts(errors)}`);
   }
   lines.push('', 'reconciliation');
+  if (reconciliation.skipped) lines.push(`  ${reconciliation.skipped}`);
   for (const check of reconciliation.checks) {
     lines.push(
       `  ${check.ok ? 'ok ' : 'FAIL'} ${check.name}: expected ${integer.format(check.expected)}, found ${integer.format(check.actual)} (${counts(check.parts)})`,
@@ -116,9 +117,11 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
   }
   lines.push(
     '',
-    reconciliation.ok
-      ? 'every generated record is accounted for.'
-      : 'the numbers do NOT add up: see the FAIL lines above.',
+    reconciliation.skipped
+      ? 'not reconciled.'
+      : reconciliation.ok
+        ? 'every generated record is accounted for.'
+        : 'the numbers do NOT add up: see the FAIL lines above.',
   );
   return lines.join('\n');
 }

@@ -120,6 +120,8 @@ export interface PathCheck {
 
 export interface Reconciliation {
   ok: boolean;
+  /** Why the outputs were not reconciled (they hold more than this run wrote). */
+  skipped?: string;
   checks: PathCheck[];
   /** Error output records by reason (consumer) or errorCode (Firehose, conversion). */
   errors: Record<string, Record<string, number>>;
@@ -174,7 +176,8 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
 
   let lakeRows: number | undefined;
   let lakeGlob: string | undefined;
-  if (config.delivery) {
+  // A direct-put delivery stream is fed by producers of its own, not by the generator's stream.
+  if (config.delivery?.source === 'kinesis') {
     const rawPrefix = config.delivery.prefix.split('!{')[0]!;
     const errorPrefix = (config.delivery.errorOutputPrefix ?? 'errors/').split('!{')[0]!;
     const raw = await linesUnder(
