@@ -4,6 +4,7 @@
  * `pipeline.config.consumer` can be passed in as it is; the ranges are Lambda's (reference kinesis-lambda.md
  * §2), which also admits -1 (infinite) where AWS does.
  */
+import { systemClock as generatorSystemClock } from '../generator/clock';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type {
   KinesisStreamBatchResponse,
@@ -206,22 +207,8 @@ const KNOWN_KEYS = new Set<string>([
 const DEFAULT_POLL_BACKOFF = { baseDelayMs: 100, maxDelayMs: 5_000 };
 const DEFAULT_RETRY_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
 
-const systemClock: MappingClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
+// The generator's clock already has the shape the mappings need (now, abortable sleep).
+const systemClock: MappingClock = generatorSystemClock;
 
 /** Thrown for options that cannot work; the message lists every problem, each naming its option. */
 export class MappingOptionsError extends Error {
