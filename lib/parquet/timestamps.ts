@@ -2,6 +2,7 @@
  * Timestamp and date parsing for Parquet columns, without Date objects: exact to the microsecond (Date
  * keeps milliseconds) and valid for any year 0000-9999.
  */
+import { isCalendarDate } from '../time/calendar';
 
 /** The accepted timestamp formats (Firehose's OpenX deserializer list, plus ISO-8601 offsets). */
 export const TIMESTAMP_FORMATS = [
@@ -39,14 +40,6 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   return era * 146097 + dayOfEra - 719468;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function isValidDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0);
-}
-
 /** Records of one object mostly share their date: the last one is remembered. */
 let lastDate = '';
 let lastDateDays = 0;
@@ -57,7 +50,7 @@ export function parseDate(value: string): Parsed<number> {
   const match = CALENDAR_DATE.exec(value);
   if (match === null) return { error: 'is not a date (yyyy-MM-dd)' };
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (!isValidDate(year, month, day)) return { error: 'is not a calendar date' };
+  if (!isCalendarDate(year, month, day)) return { error: 'is not a calendar date' };
   lastDate = value;
   lastDateDays = daysFromCivil(year, month, day);
   return lastDateDays;
@@ -124,7 +117,7 @@ function parseIsoFast(value: string): bigint | undefined {
   ) {
     return undefined;
   }
-  if (!isValidDate(year, month, day)) return undefined;
+  if (!isCalendarDate(year, month, day)) return undefined;
   let at = 19;
   let micros = 0;
   const dot = value.charCodeAt(at);
@@ -166,7 +159,7 @@ function wallClockMicros(parts: (string | undefined)[], offsetSeconds: number): 
   const [year, month, day, hour, minute, second] = parts
     .slice(1, 7)
     .map((part) => Number(part ?? 0)) as number[];
-  if (!isValidDate(year as number, month as number, day as number))
+  if (!isCalendarDate(year as number, month as number, day as number))
     return { error: 'is not a calendar date' };
   if ((hour as number) > 23 || (minute as number) > 59 || (second as number) > 59)
     return { error: 'is not a valid time of day' };

@@ -3,6 +3,7 @@
  * numeric strings), or `auto` which tells them apart. Strict on purpose: `Date.parse` accepts text such as
  * "March 7" that would silently land records in a wrong partition.
  */
+import { daysInMonth, digitsAt as digits } from '../time/calendar';
 
 export const TIMESTAMP_INPUTS = ['auto', 'iso', 'epochSeconds', 'epochMillis'] as const;
 export type TimestampInput = (typeof TIMESTAMP_INPUTS)[number];
@@ -24,25 +25,6 @@ function inRange(time: number, what: string): ParsedTimestamp {
     return { ok: false, message: `${what} is outside the years 0000-9999` };
   }
   return { ok: true, date: new Date(time) };
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(2000, month, 0)).getUTCDate() + (month === 2 && !isLeap(year) ? -1 : 0);
-}
-
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/** Digits at `start..end` as a number, or -1 if any is not a digit. */
-function digits(text: string, start: number, end: number): number {
-  let value = 0;
-  for (let index = start; index < end; index += 1) {
-    const code = text.charCodeAt(index) - 48;
-    if (code < 0 || code > 9) return -1;
-    value = value * 10 + code;
-  }
-  return value;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { daysInMonth } from '../time/calendar';
 import type { TimeFormat } from './types';
 
 /**
@@ -14,13 +15,6 @@ const NUMERIC = /^-?\d+(?:\.\d+)?$/;
 // YYYY-MM-DD, optionally followed by [T or space]hh:mm[:ss[.fraction]] and a zone (Z, ±hh:mm or ±hhmm).
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function daysInMonth(year: number, month: number): number {
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
-}
 
 /**
  * ISO-8601 text to epoch milliseconds, or undefined. Stricter than Date.parse, which accepts

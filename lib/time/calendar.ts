@@ -1,0 +1,29 @@
+/** Gregorian calendar facts shared by every timestamp parser (transforms, partition keys, Parquet, formats). */
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Days in `month` (1-12) of `year`; 0 for a month outside 1-12. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2 && isLeapYear(year)) return 29;
+  return DAYS_IN_MONTH[month - 1] ?? 0;
+}
+
+/** Whether year-month-day names a real day (month 1-12, day 1 to the month's last). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  return day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** The number written by the decimal digits of `text` from `start` (inclusive) to `end`, or -1 if any is not a digit. */
+export function digitsAt(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let index = start; index < end; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
