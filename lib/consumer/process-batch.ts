@@ -76,6 +76,7 @@ export async function processBatch(
   if (!first || !last) return { batchItemFailures: [], summary };
 
   const items: DeliveryItem[] = [];
+  const keepRecords = parts.sinks.some((sink) => sink.readsRecords === true);
   const errors: ErrorRecord[] = [];
   const errorPositions: number[] = [];
   const reject = (
@@ -159,7 +160,7 @@ export async function processBatch(
           items.push({
             position,
             line: outcome.line,
-            record: outcome.record,
+            record: keepRecords ? outcome.record : undefined,
             keys: outcome.keys,
             partitionKey: user.partitionKey,
             sequenceNumber: kinesis.sequenceNumber,
