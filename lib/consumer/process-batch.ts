@@ -121,7 +121,7 @@ export async function processBatch(
     const arrivalTime = new Date(kinesis.approximateArrivalTimestamp * 1000);
     for (const user of userRecords) {
       summary.userRecords += 1;
-      const decoded = parser(parts.processor, user.data);
+      const decoded = parts.processor.decode(user.data);
       if (!decoded.ok) {
         reject(
           position,
@@ -133,17 +133,18 @@ export async function processBatch(
         );
         continue;
       }
-      const objects = decoded.value;
+      const { objects, text } = decoded.value;
       objects.forEach((object, index) => {
         summary.objects += 1;
-        const outcome = parts.processor.process(object, {
+        const context = {
           ingestionTime,
           arrivalTime,
           shardId,
           sequenceNumber: kinesis.sequenceNumber,
           subSequenceNumber: user.subSequenceNumber,
           partitionKey: user.partitionKey,
-        });
+        };
+        const outcome = parts.processor.process(object, context, text);
         if (outcome.kind === 'dropped') {
           count(summary.dropped, outcome.rule);
         } else if (outcome.kind === 'failed') {
@@ -244,8 +245,4 @@ export async function processBatch(
         : [{ itemIdentifier: records[firstUndelivered]!.kinesis.sequenceNumber }],
     summary,
   };
-}
-
-function parser(processor: RecordProcessor, data: Buffer) {
-  return processor.decode(data);
 }

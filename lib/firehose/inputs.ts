@@ -22,6 +22,8 @@ export type InputFormatName = (typeof INPUT_FORMATS)[number];
 export interface DecodedRecord {
   /** The objects processed one by one: JSON objects, or one object per log event. */
   objects: JsonObject[];
+  /** The record's text when it is one JSON object (may be passed on unchanged); undefined for log events. */
+  text: string | undefined;
   /** A CloudWatch Logs CONTROL_MESSAGE: returned Dropped. */
   control: boolean;
 }
@@ -42,20 +44,24 @@ export interface InputFormatOptions {
   maxDecompressedBytes: number;
 }
 
-const NO_OBJECTS: DecodedRecord = Object.freeze({ objects: [], control: true }) as DecodedRecord;
+const NO_OBJECTS: DecodedRecord = Object.freeze({
+  objects: [],
+  text: undefined,
+  control: true,
+}) as DecodedRecord;
 
 function jsonFormat({ processor }: InputFormatOptions): InputFormat {
   return {
     name: 'json',
     decode(bytes) {
       const decoded = processor.decode(bytes);
-      return decoded.ok ? ok({ objects: decoded.value, control: false }) : decoded;
+      return decoded.ok ? ok({ ...decoded.value, control: false }) : decoded;
     },
     rebuilder(bytes) {
       // Processing may have edited the parsed objects in place: parse the original again.
       const decoded = processor.decode(bytes);
       if (!decoded.ok) throw new Error(`rebuilder: the record no longer decodes (${decoded.message})`);
-      const lines = decoded.value.map((object) => JSON.stringify(object));
+      const lines = decoded.value.objects.map((object) => JSON.stringify(object));
       return (indexes) => Buffer.from(`${indexes.map((index) => lines[index]).join('\n')}\n`);
     },
   };
@@ -103,6 +109,7 @@ function cloudWatchLogsFormat({ maxDecompressedBytes }: InputFormatOptions): Inp
       if (payload.messageType === 'CONTROL_MESSAGE') return ok(NO_OBJECTS);
       return ok({
         objects: payload.logEvents.map((event) => logEventObject(payload, event, parseMessage)),
+        text: undefined,
         control: false,
       });
     },

@@ -20,7 +20,13 @@ import { compileValidator } from '../schema/validate';
 import { API_LIMITS } from '../sinks/chunk';
 import type { DeliveryOptions } from '../sinks/retry';
 import { compileTransforms, type RecordContext } from '../transform';
-import { createInputFormat, INPUT_FORMATS, type InputFormat, type InputFormatName } from './inputs';
+import {
+  createInputFormat,
+  INPUT_FORMATS,
+  type DecodedRecord,
+  type InputFormat,
+  type InputFormatName,
+} from './inputs';
 import { reingest, reingestTarget, type ReingestClients, type ReingestPart } from './reingest';
 import { entryBytes, fitUnderLimit, MAX_RESPONSE_BYTES, responseBytes } from './response-size';
 import {
@@ -190,6 +196,30 @@ function count<K extends string>(counts: Partial<Record<K, number>>, key: K): vo
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
+const OPENING_BRACE = 0x7b;
+const NEWLINE = 0x0a;
+
+/**
+ * Base64 of `line` and a newline, taken from the record's own data where its bytes are that line: a
+ * gzip'd record starts with 0x1f and one with a byte order mark with 0xef, so a leading `{` means the bytes
+ * are the UTF-8 text `line` was trimmed from, and equal lengths leave room for nothing but a final newline.
+ * Saves encoding the record again; any other record is encoded from the line.
+ */
+function lineData(data: string, bytes: Buffer, line: string): string {
+  if (bytes[0] === OPENING_BRACE) {
+    const lineBytes = Buffer.byteLength(line);
+    if (bytes.length === lineBytes + 1 && bytes[lineBytes] === NEWLINE) return data;
+    if (bytes.length === lineBytes) {
+      // Strict base64 ends in a group holding the last 1-3 bytes; only that group is encoded again.
+      const tail = bytes.length % 3;
+      if (tail === 0) return `${data}Cg==`;
+      const last = Buffer.from([...bytes.subarray(bytes.length - tail), NEWLINE]);
+      return data.slice(0, -4) + last.toString('base64');
+    }
+  }
+  return Buffer.from(`${line}\n`).toString('base64');
+}
+
 /** Compiles everything once (cold start); the returned function handles one invocation. */
 export function createFirehoseProcessor(
   pipeline: LoadedPipeline,
@@ -229,7 +259,7 @@ export function createFirehoseProcessor(
         })
       : createRecordProcessor({
           validate: () => PASS,
-          transform: (record) => ({ kind: 'ok', record }),
+          transform: (record) => ({ kind: 'ok', record, changed: false }),
           maxBytes: Number.MAX_SAFE_INTEGER,
           maxDecompressedBytes: settings.maxDecompressedBytes,
         });
@@ -283,28 +313,34 @@ export function createFirehoseProcessor(
   };
 
   const transformRecord = (
+    data: string,
     bytes: Buffer,
-    objects: JsonObject[],
+    { objects, text }: DecodedRecord,
     context: RecordContext,
     summary: FirehoseSummary,
   ): Plan => {
     const total = objects.length;
     if (total === 1) {
       // The common case (one object per record, as after Firehose's JSON de-aggregation), without arrays.
-      const outcome = processor.process(objects[0]!, context);
+      const outcome = processor.process(objects[0]!, context, text);
       if (outcome.kind === 'failed') return failed(outcome.reason, outcome.message);
       if (outcome.kind === 'dropped') {
         count(summary.droppedObjects, outcome.rule);
         return DROPPED.filtered;
       }
-      const output = Buffer.from(`${outcome.line}\n`);
-      if (output.length > maxRecordBytes) {
+      // The line is at most 3 bytes per UTF-16 unit: measure it only when that could pass the limit.
+      const outputBytes =
+        (outcome.line.length + 1) * 3 > maxRecordBytes ? Buffer.byteLength(outcome.line) + 1 : 0;
+      if (outputBytes > maxRecordBytes) {
         return failed(
           'record-too-large',
-          `output is ${output.length} bytes; a record may hold ${maxRecordBytes}`,
+          `output is ${outputBytes} bytes; a record may hold ${maxRecordBytes}`,
         );
       }
-      return { kind: 'ok', data: output.toString('base64'), keys: outcome.keys };
+      const output = outcome.verbatim
+        ? lineData(data, bytes, outcome.line)
+        : Buffer.from(`${outcome.line}\n`).toString('base64');
+      return { kind: 'ok', data: output, keys: outcome.keys };
     }
     const lines: string[] = [];
     const okIndexes: number[] = [];
@@ -331,8 +367,8 @@ export function createFirehoseProcessor(
     // Counted only once the record is not failed: a failed record goes to the error output whole.
     if (drops !== undefined) for (const rule of drops) count(summary.droppedObjects, rule);
     if (lines.length === 0) return DROPPED.filtered;
-    const text = lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`;
-    const output = mixed ? undefined : Buffer.from(text);
+    const joined = lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`;
+    const output = mixed ? undefined : Buffer.from(joined);
     if (output !== undefined && output.length <= maxRecordBytes) {
       return { kind: 'ok', data: output.toString('base64'), keys: firstKeys };
     }
@@ -394,7 +430,7 @@ export function createFirehoseProcessor(
     const objects = decoded.value.objects;
     summary.objects += objects.length;
     return mode === 'transform'
-      ? transformRecord(bytes.value, objects, contextOf(record, ingestionTime), summary)
+      ? transformRecord(record.data, bytes.value, decoded.value, contextOf(record, ingestionTime), summary)
       : keysRecord(record, bytes.value, objects, new Date(record.approximateArrivalTimestamp));
   };
 

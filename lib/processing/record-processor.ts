@@ -11,8 +11,10 @@ import {
   type Decoded,
   type DecodeFailureReason,
   type JsonObject,
+  type ParsedJson,
 } from '../records';
 import { compileValidator, formatIssues, type Validator } from '../schema/validate';
+import { verbatimLine } from './verbatim';
 import { compileTransforms, type RecordContext, type RecordTransform } from '../transform';
 
 /** Every reason a record can be rejected on this path. */
@@ -20,20 +22,32 @@ export type RejectionReason =
   DecodeFailureReason | 'schema-violation' | 'transform-failed' | 'record-too-large' | KeyFailureReason;
 
 export type ObjectOutcome =
-  | { kind: 'ok'; record: JsonObject; line: string; keys: Record<string, string> | undefined }
+  | {
+      kind: 'ok';
+      record: JsonObject;
+      line: string;
+      keys: Record<string, string> | undefined;
+      /** The line is the record's own text, unchanged (see verbatim.ts). */
+      verbatim: boolean;
+    }
   | { kind: 'dropped'; rule: string }
   | { kind: 'failed'; reason: RejectionReason; message: string };
 
 export interface RecordProcessor {
   /** Bytes of one record (already base64-decoded and de-aggregated) into its JSON objects. */
-  decode(data: Buffer): Decoded<JsonObject[]>;
-  /** One parsed object through validation, transforms and key extraction to its output line. */
-  process(object: JsonObject, context: RecordContext): ObjectOutcome;
+  decode(data: Buffer): Decoded<ParsedJson>;
+  /**
+   * One parsed object through validation, transforms and key extraction to its output line. `text` is
+   * the record's text when the object is all it held (ParsedJson.text): if no transform changes the
+   * object, that text becomes the line instead of a re-serialisation.
+   */
+  process(object: JsonObject, context: RecordContext, text?: string): ObjectOutcome;
   /** Whether partition keys are extracted (pipeline.yml has a `partitioning` block). */
   readonly partitioned: boolean;
 }
 
 export interface RecordProcessorParts {
+  /** Must not modify the object (no ajv useDefaults): an unchanged record may be passed on as its text. */
   validate: Validator;
   transform: RecordTransform;
   extractKeys?: KeyExtractor;
@@ -55,9 +69,9 @@ export function createRecordProcessor(parts: RecordProcessorParts): RecordProces
     partitioned: extractKeys !== undefined,
     decode(data) {
       const inflated = maybeGunzip(data, maxDecompressed);
-      return inflated.ok ? json.records(inflated.value) : inflated;
+      return inflated.ok ? json.parse(inflated.value) : inflated;
     },
-    process(object, context) {
+    process(object, context, text) {
       const validation = validate(object);
       if (!validation.ok)
         return { kind: 'failed', reason: 'schema-violation', message: formatIssues(validation.issues) };
@@ -71,7 +85,9 @@ export function createRecordProcessor(parts: RecordProcessorParts): RecordProces
         if (!extracted.ok) return { kind: 'failed', reason: extracted.reason, message: extracted.message };
         keys = extracted.keys;
       }
-      const line = JSON.stringify(transformed.record);
+      const original =
+        text !== undefined && !transformed.changed ? verbatimLine(text, transformed.record) : undefined;
+      const line = original ?? JSON.stringify(transformed.record);
       // Byte length only matters near the limit: a UTF-8 string is at most 3 bytes per UTF-16 unit.
       if (line.length * 3 > maxBytes && Buffer.byteLength(line) > maxBytes) {
         return {
@@ -80,7 +96,7 @@ export function createRecordProcessor(parts: RecordProcessorParts): RecordProces
           message: `record is ${Buffer.byteLength(line)} bytes after transformation; the limit is ${maxBytes}`,
         };
       }
-      return { kind: 'ok', record: transformed.record, line, keys };
+      return { kind: 'ok', record: transformed.record, line, keys, verbatim: original !== undefined };
     },
   };
 }

@@ -14,7 +14,7 @@ export type {
   UserRecord,
 } from './kpl';
 export { createJsonParser, parseJsonObject, parseJsonRecords } from './json';
-export type { JsonObject, JsonParser, JsonParserOptions } from './json';
+export type { JsonObject, JsonParser, JsonParserOptions, ParsedJson } from './json';
 export { decodeCloudWatchLogs } from './cloudwatch-logs';
 export type {
   CloudWatchLogsEvent,

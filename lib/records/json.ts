@@ -16,9 +16,21 @@ export interface JsonParserOptions {
   forbiddenKeys?: readonly string[];
 }
 
+/** What `JsonParser.parse` found in a record. */
+export interface ParsedJson {
+  objects: JsonObject[];
+  /**
+   * The record's text (byte order mark removed) when it holds exactly one JSON value, so a caller that
+   * changes nothing may pass the original on (see lib/processing/verbatim.ts); undefined otherwise.
+   */
+  text: string | undefined;
+}
+
 export interface JsonParser {
   /** One object, JSON lines (blank lines and CRLF allowed) or concatenated objects (`{..}{..}`), in order. */
   records(input: Buffer | string): Decoded<JsonObject[]>;
+  /** As `records`, keeping the text of a one-object record. */
+  parse(input: Buffer | string): Decoded<ParsedJson>;
   /** Exactly one object, with optional surrounding whitespace. */
   object(input: Buffer | string): Decoded<JsonObject>;
 }
@@ -177,6 +189,11 @@ class Parser implements JsonParser {
   }
 
   records(input: Buffer | string): Decoded<JsonObject[]> {
+    const parsed = this.parse(input);
+    return parsed.ok ? ok(parsed.value.objects) : parsed;
+  }
+
+  parse(input: Buffer | string): Decoded<ParsedJson> {
     const text = toText(input);
     if (typeof text !== 'string') return text;
     if (fewerOpeningsThan(text, this.maxDepth)) {
@@ -187,7 +204,7 @@ class Parser implements JsonParser {
         return this.stream(text); // JSON lines, concatenated objects, or invalid: the scanner tells which
       }
       const checked = this.check(value, 0, 0, text);
-      return checked === undefined ? ok([value as JsonObject]) : checked;
+      return checked === undefined ? ok({ objects: [value as JsonObject], text }) : checked;
     }
     return this.stream(text);
   }
@@ -216,7 +233,7 @@ class Parser implements JsonParser {
   }
 
   /** Splits top-level values with a string-aware bracket scan, then JSON.parse each one. */
-  private stream(text: string): Decoded<JsonObject[]> {
+  private stream(text: string): Decoded<ParsedJson> {
     const objects: JsonObject[] = [];
     for (let start = skipWhitespace(text, 0); start < text.length;) {
       const index = objects.length;
@@ -249,7 +266,7 @@ class Parser implements JsonParser {
     }
     if (objects.length === 0)
       return fail('invalid-json', 'no JSON value in the data (empty or whitespace only)');
-    return ok(objects);
+    return ok({ objects, text: objects.length === 1 ? text : undefined });
   }
 
   /** undefined when the value is an acceptable object; otherwise the failure. */

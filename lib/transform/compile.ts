@@ -63,7 +63,7 @@ export function compileTransforms(steps: TransformStep[], options: CompileOption
     );
   }
   const compiled = steps.map((step, index) => compileStep(step, index, settings));
-  if (compiled.length === 0) return (record) => ({ kind: 'ok', record });
+  if (compiled.length === 0) return (record) => ({ kind: 'ok', record, changed: false });
   const dropped = compiled.map((step): TransformOutcome =>
     Object.freeze({ kind: 'dropped', rule: step.rule }),
   );
@@ -72,7 +72,7 @@ export function compileTransforms(steps: TransformStep[], options: CompileOption
   return (record: Record<string, unknown>, context: RecordContext): TransformOutcome => {
     if (!isPlainObject(record))
       return failed(`transforms: the record is ${kindOf(record)}, not a JSON object`);
-    const draft: Draft = { record, ownsAll: inPlace, rootOwned: inPlace, owned: undefined };
+    const draft: Draft = { record, ownsAll: inPlace, rootOwned: inPlace, owned: undefined, changed: false };
     for (let index = 0; index < compiled.length; index += 1) {
       const step = compiled[index] as CompiledStep;
       try {
@@ -85,6 +85,6 @@ export function compileTransforms(steps: TransformStep[], options: CompileOption
         return failed(`${step.label}: ${message}`);
       }
     }
-    return { kind: 'ok', record: draft.record };
+    return { kind: 'ok', record: draft.record, changed: draft.changed };
   };
 }

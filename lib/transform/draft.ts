@@ -17,6 +17,8 @@ export interface Draft {
   rootOwned: boolean;
   /** Nested objects copied during this run; created on first nested write. */
   owned: Set<object> | undefined;
+  /** Whether any step wrote or removed a value (callers may then reuse the record's original text). */
+  changed: boolean;
 }
 
 /** A per-record problem; the executor turns it into a `failed` outcome prefixed with the step's name. */
@@ -118,6 +120,8 @@ export function writableParent(
   segments: readonly string[],
   create: boolean,
 ): PlainObject | undefined {
+  // Every write and removal finds its parent here, so this is where a record becomes changed.
+  draft.changed = true;
   let parent = ownRoot(draft);
   for (let index = 0; index < segments.length - 1; index += 1) {
     const key = segments[index] as string;

@@ -226,6 +226,7 @@ const flatten: StepCompiler<'flatten'> = ({ separator = '_', maxDepth = Infinity
         flattenInto(out, '', draft.record, 0, maxDepth, separator);
         draft.record = out;
         draft.rootOwned = true;
+        draft.changed = true;
       },
     };
   }
@@ -294,6 +295,7 @@ const custom: StepCompiler<'custom'> = ({ name }, { at, registry }) => {
     run: (draft, context) => {
       // The function may edit anything it is given, so it gets a record this run owns entirely.
       if (!draft.ownsAll) draft.record = jsonClone(draft.record);
+      draft.changed = true;
       let result: unknown;
       try {
         result = transform(draft.record, context);

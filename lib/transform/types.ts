@@ -48,7 +48,8 @@ export type StepName = keyof StepConfigs;
 export type TransformStep = { [K in StepName]: { [P in K]: StepConfigs[P] } }[StepName];
 
 export type TransformOutcome =
-  | { kind: 'ok'; record: Record<string, unknown> }
+  /** `changed` is false when no step wrote or removed anything: the record is exactly as it came in. */
+  | { kind: 'ok'; record: Record<string, unknown>; changed: boolean }
   /** Removed on purpose by a filter (or a custom transform returning null); callers count it by `rule`. */
   | { kind: 'dropped'; rule: string }
   /** The record cannot be transformed; `message` names the step and the field. */

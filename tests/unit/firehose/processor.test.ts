@@ -231,6 +231,62 @@ describe('firehoseTransformer: one record', () => {
   });
 });
 
+describe('firehoseTransformer: records no transform changes', () => {
+  const transform = processorFor(pipelineOf({ transforms: 'transforms: []' }));
+  const text = json(clickEvent(5));
+
+  it('returns the data exactly as sent when it is one object and a newline', async () => {
+    const data = Buffer.from(`${text}\n`).toString('base64');
+    const event = firehoseTransformationEvent([{ data: `${text}\n` }]);
+    const entry = (await runChecked(transform, event)).response.records[0]!;
+    expect(entry).toMatchObject({ result: 'Ok', data });
+    expect(entry.metadata?.partitionKeys).toMatchObject({ event_type: 'click' });
+  });
+
+  it.each<[string, string | Buffer]>([
+    ['without a newline', text],
+    ['with surrounding whitespace', ` ${text}\r\n`],
+    ['gzip-compressed', gzipSync(`${text}\n`)],
+    ['pretty-printed', JSON.stringify(clickEvent(5), null, 2)],
+  ])('returns the object as one line when it came %s', async (_, data) => {
+    const entry = (await runChecked(transform, firehoseTransformationEvent([{ data }]))).response.records[0]!;
+    expect(dataText(entry)).toBe(`${text}\n`);
+  });
+
+  it.each([0, 1, 2])(
+    'appends the newline to base64 data whose length leaves %i bytes in the last group',
+    async (remainder) => {
+      const base = text.replace('{', '{"pad":"",');
+      const padded = base.replace(
+        '"pad":""',
+        `"pad":"${'x'.repeat((3 + remainder - (base.length % 3)) % 3)}"`,
+      );
+      expect(padded.length % 3).toBe(remainder);
+      const entry = (await runChecked(transform, firehoseTransformationEvent([{ data: padded }]))).response
+        .records[0]!;
+      expect(dataText(entry)).toBe(`${padded}\n`);
+      // Canonical strict base64, as an encoder would write it.
+      expect(entry.data).toBe(Buffer.from(`${padded}\n`).toString('base64'));
+    },
+  );
+
+  it('keeps the digits of numbers JSON.parse would round', async () => {
+    const precise = text.replace('{', '{"order_id":12345678901234567890,');
+    const entry = (await runChecked(transform, firehoseTransformationEvent([{ data: precise }]))).response
+      .records[0]!;
+    expect(dataText(entry)).toBe(`${precise}\n`);
+  });
+
+  it('writes the value it validated when a key is repeated', async () => {
+    const repeated = text.replace('{', '{"event_type":"teleport",');
+    const entry = (await runChecked(transform, firehoseTransformationEvent([{ data: repeated }]))).response
+      .records[0]!;
+    expect(entry.result).toBe('Ok');
+    expect(dataLines(entry)).toEqual([clickEvent(5)]);
+    expect(dataText(entry)).not.toContain('teleport');
+  });
+});
+
 describe('firehoseTransformer: records holding several objects', () => {
   const transform = processorFor(pipelineOf({}));
   const sameKeys = (i: number) => clickEvent(4 * i); // page_view, same day

@@ -13,7 +13,9 @@ describe('encodeLines', () => {
   });
 
   it('handles megabytes of text', () => {
-    const lines = Array.from({ length: 20_000 }, (_, index) => JSON.stringify({ index, text: 'é'.repeat(50) }));
+    const lines = Array.from({ length: 20_000 }, (_, index) =>
+      JSON.stringify({ index, text: 'é'.repeat(50) }),
+    );
     const body = encodeLines(lines);
     expect(body.toString('utf8')).toBe(lines.join('\n') + '\n');
   });

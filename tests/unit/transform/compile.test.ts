@@ -276,7 +276,7 @@ describe('compileTransforms: running steps', () => {
 
   it('passes records through unchanged when there are no steps', () => {
     const record = recordFactory();
-    expect(compileTransforms([])(record, contextFactory())).toEqual({ kind: 'ok', record });
+    expect(compileTransforms([])(record, contextFactory())).toEqual({ kind: 'ok', record, changed: false });
   });
 });
 
@@ -378,9 +378,9 @@ describe('custom transforms', () => {
     [
       'an edited record',
       (record) => Object.assign(record, { extra: 1 }),
-      { kind: 'ok', record: { a: 1, extra: 1 } },
+      { kind: 'ok', record: { a: 1, extra: 1 }, changed: true },
     ],
-    ['a new record', (record) => ({ b: record.a }), { kind: 'ok', record: { b: 1 } }],
+    ['a new record', (record) => ({ b: record.a }), { kind: 'ok', record: { b: 1 }, changed: true }],
     ['null (dropped)', () => null, { kind: 'dropped', rule: 'transforms[0].custom(fn)' }],
     [
       'a thrown Error',

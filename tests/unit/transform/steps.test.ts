@@ -346,7 +346,9 @@ describe('filter', () => {
   ])('%s', (_case, step, input, dropped) => {
     const outcome = runSteps([step], input);
     expect(outcome).toEqual(
-      dropped ? { kind: 'dropped', rule: 'transforms[0].filter' } : { kind: 'ok', record: input },
+      dropped
+        ? { kind: 'dropped', rule: 'transforms[0].filter' }
+        : { kind: 'ok', record: input, changed: false },
     );
   });
 
@@ -356,5 +358,42 @@ describe('filter', () => {
       recordFactory({ event_type: 'heartbeat' }),
     );
     expect(outcome).toEqual({ kind: 'dropped', rule: 'no-heartbeats' });
+  });
+});
+
+describe('changed: whether a step wrote or removed anything', () => {
+  it.each<[string, TransformStep, Record<string, unknown>, boolean]>([
+    ['rename of a present field', { rename: { from: 'a', to: 'b' } }, { a: 1 }, true],
+    ['rename of an absent field', { rename: { from: 'x', to: 'b' } }, { a: 1 }, false],
+    ['drop of a present field', { drop: { fields: ['a'] } }, { a: 1 }, true],
+    ['drop of an absent nested field', { drop: { fields: ['p.q'] } }, { a: 1, p: {} }, false],
+    ['mask of a value', { mask: { fields: ['a'], saltFrom: 'MASK_SALT' } }, { a: 'x' }, true],
+    ['mask of null', { mask: { fields: ['a'], saltFrom: 'MASK_SALT' } }, { a: null }, false],
+    ['add of a constant', { add: { field: 'c', value: 1 } }, {}, true],
+    ['add of the ingestion time', { add: { field: 'c', from: 'ingestionTime' } }, {}, true],
+    ['add of absent metadata', { add: { field: 'c', from: 'shardId' } }, {}, false],
+    [
+      'timestamp already canonical',
+      { timestamp: { fields: ['t'], to: 'iso' } },
+      { t: '2026-11-22T12:00:00.000Z' },
+      false,
+    ],
+    ['timestamp from epoch seconds', { timestamp: { fields: ['t'], to: 'iso' } }, { t: 1_700_000_000 }, true],
+    ['flatten of the whole record', { flatten: {} }, { a: 1 }, true],
+    ['flatten of an absent field', { flatten: { fields: ['p'] } }, { a: 1 }, false],
+    ['filter that keeps', { filter: { keep: { field: 'a', exists: true } } }, { a: 1 }, false],
+  ])('%s', (_case, step, input, changed) => {
+    const context = contextFactory({ shardId: undefined });
+    for (const inPlace of [false, true]) {
+      const outcome = runSteps([step], structuredClone(input), context, { env: SALT_ENV, inPlace });
+      expect(outcome).toMatchObject({ kind: 'ok', changed });
+    }
+  });
+
+  it('is true when a custom transform ran, whatever it did', () => {
+    const outcome = compileTransforms([{ custom: { name: 'same' } }], {
+      registry: { same: (record) => record },
+    })({ a: 1 }, contextFactory());
+    expect(outcome).toMatchObject({ kind: 'ok', changed: true });
   });
 });

@@ -1,0 +1,44 @@
+/**
+ * Passing a record's own text on when nothing changed it: no re-serialisation (the largest per-record cost
+ * after parsing), and the producer's exact bytes kept (digits of large numbers, key order, escapes).
+ *
+ * Only text that means the same to every reader as the object that was validated qualifies:
+ * - one line (JSON lines output; JSON allows newlines between tokens, which would split the record);
+ * - no duplicate keys (JSON.parse keeps the last, other readers the first: the validated value must be the
+ *   one everybody sees). Counting proves it: outside strings a `:` only follows a key, so the text's colons
+ *   equal the parsed keys plus the colons inside parsed strings exactly when no key was dropped. Escapes
+ *   could hide a colon (`\u003a`), so text with a backslash does not qualify.
+ */
+
+const COLON = ':';
+
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(COLON); at !== -1; at = text.indexOf(COLON, at + 1)) count += 1;
+  return count;
+}
+
+/** Keys of every object in the value, plus the colons inside its keys and strings. */
+function expectedColons(value: unknown): number {
+  if (typeof value === 'string') return colonsIn(value);
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) count += expectedColons(item);
+    return count;
+  }
+  for (const key in value) {
+    count += 1 + colonsIn(key) + expectedColons((value as Record<string, unknown>)[key]);
+  }
+  return count;
+}
+
+/**
+ * The line to write for `object` when `text` (the whole record it was parsed from) can stand for it
+ * unchanged; undefined when the object must be serialised instead.
+ */
+export function verbatimLine(text: string, object: object): string | undefined {
+  const line = text.trim();
+  if (line.includes('\n') || line.includes('\r') || line.includes('\\')) return undefined;
+  return colonsIn(line) === expectedColons(object) ? line : undefined;
+}
