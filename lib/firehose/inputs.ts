@@ -55,7 +55,8 @@ function jsonFormat({ processor }: InputFormatOptions): InputFormat {
     name: 'json',
     decode(bytes) {
       const decoded = processor.decode(bytes);
-      return decoded.ok ? ok({ ...decoded.value, control: false }) : decoded;
+      if (!decoded.ok) return decoded;
+      return ok({ objects: decoded.value.objects, text: decoded.value.text, control: false });
     },
     rebuilder(bytes) {
       // Processing may have edited the parsed objects in place: parse the original again.

@@ -213,7 +213,9 @@ function lineData(data: string, bytes: Buffer, line: string): string {
       // Strict base64 ends in a group holding the last 1-3 bytes; only that group is encoded again.
       const tail = bytes.length % 3;
       if (tail === 0) return `${data}Cg==`;
-      const last = Buffer.from([...bytes.subarray(bytes.length - tail), NEWLINE]);
+      const last = Buffer.allocUnsafe(tail + 1);
+      bytes.copy(last, 0, bytes.length - tail);
+      last[tail] = NEWLINE;
       return data.slice(0, -4) + last.toString('base64');
     }
   }
