@@ -134,17 +134,18 @@ export async function processBatch(
         continue;
       }
       const { objects, text } = decoded.value;
-      objects.forEach((object, index) => {
+      // One context per user record: its objects share all of it.
+      const context = {
+        ingestionTime,
+        arrivalTime,
+        shardId,
+        sequenceNumber: kinesis.sequenceNumber,
+        subSequenceNumber: user.subSequenceNumber,
+        partitionKey: user.partitionKey,
+      };
+      for (let index = 0; index < objects.length; index += 1) {
         summary.objects += 1;
-        const context = {
-          ingestionTime,
-          arrivalTime,
-          shardId,
-          sequenceNumber: kinesis.sequenceNumber,
-          subSequenceNumber: user.subSequenceNumber,
-          partitionKey: user.partitionKey,
-        };
-        const outcome = parts.processor.process(object, context, text);
+        const outcome = parts.processor.process(objects[index]!, context, text);
         if (outcome.kind === 'dropped') {
           count(summary.dropped, outcome.rule);
         } else if (outcome.kind === 'failed') {
@@ -168,7 +169,7 @@ export async function processBatch(
             subSequenceNumber: user.subSequenceNumber,
           });
         }
-      });
+      }
     }
   });
 
