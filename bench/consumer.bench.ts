@@ -36,7 +36,7 @@ export default async function consumerBench(): Promise<void> {
   const payloads = event.Records.map((record) => record.kinesis.data);
 
   await runBench({
-    name: 'streamConsumer handler, 10,000-record batch (validate, 5 transforms, partition, gzip to S3 mock)',
+    name: 'streamConsumer handler, 10,000-record batch, sample pipeline.yml (validate, 4 transforms incl. HMAC mask, partition, gzip to S3 mock)',
     unit: 'records',
     unitsPerCall: BATCH,
     subject: () => invoke(event, context),

@@ -97,7 +97,7 @@ export default async function firehoseBench(): Promise<void> {
     },
   });
   await runBench({
-    name: 'firehoseTransformer: sample pipeline.yml (5 transforms incl. HMAC mask)',
+    name: 'firehoseTransformer: sample pipeline.yml (4 transforms incl. HMAC mask)',
     unitsPerCall: count,
     unit: 'records',
     subject: () => expectAllOk(sample),
