@@ -15,6 +15,7 @@ import {
   runChecked,
   SAMPLE_DELIVERY,
 } from './helpers';
+import { createRandom } from '../../../lib/generator/random';
 
 const firehose = mockClient(FirehoseClient);
 const kinesis = mockClient(KinesisClient);
@@ -34,18 +35,6 @@ beforeEach(() => {
 
 const json = (value: unknown): string => JSON.stringify(value);
 const lines = (...objects: unknown[]): string => objects.map(json).join('\n');
-
-/** Deterministic generator so a failing batch can be reproduced from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Expected = 'Ok' | 'Dropped' | 'ProcessingFailed';
 
@@ -83,7 +72,7 @@ describe('firehoseTransformer: the contract over generated batches', () => {
     'batch %i: every recordId once, in order, with the expected result',
     async (seed) => {
       // Prepare
-      const next = random(seed + 1);
+      const next = createRandom(seed + 1);
       const size = 1 + Math.floor(next() * 150);
       const withSource = next() < 0.5;
       const generated = Array.from({ length: size }, (_, index) => {
