@@ -4,6 +4,7 @@
  * fails at compile time so a typo such as `YYYY-MM-DD hh:MM` is caught instead of printing nonsense.
  * Wrap literal text in square brackets: `[at] HH:mm`. `T` is accepted bare, as in ISO 8601.
  */
+import { MONTH_NAMES, WEEKDAY_NAMES } from '../time/calendar';
 
 export type DateFormatter = (epochMs: number) => string;
 
@@ -21,22 +22,6 @@ interface Fields {
 }
 
 type Writer = (f: Fields) => string;
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
@@ -64,8 +49,8 @@ const TOKENS: ReadonlyArray<readonly [string, Writer]> = [
   ['YYYY', (f) => String(f.year).padStart(4, '0')],
   ['YY', (f) => pad2(f.year % 100)],
   ['Q', (f) => String(Math.floor(f.month / 3) + 1)],
-  ['MMMM', (f) => MONTHS[f.month] as string],
-  ['MMM', (f) => (MONTHS[f.month] as string).slice(0, 3)],
+  ['MMMM', (f) => MONTH_NAMES[f.month] as string],
+  ['MMM', (f) => (MONTH_NAMES[f.month] as string).slice(0, 3)],
   ['MM', (f) => pad2(f.month + 1)],
   ['M', (f) => String(f.month + 1)],
   ['DDDD', (f) => pad3(dayOfYear(f))],
@@ -73,9 +58,9 @@ const TOKENS: ReadonlyArray<readonly [string, Writer]> = [
   ['Do', (f) => ordinal(f.day)],
   ['DD', (f) => pad2(f.day)],
   ['D', (f) => String(f.day)],
-  ['dddd', (f) => WEEKDAYS[f.weekday] as string],
-  ['ddd', (f) => (WEEKDAYS[f.weekday] as string).slice(0, 3)],
-  ['dd', (f) => (WEEKDAYS[f.weekday] as string).slice(0, 2)],
+  ['dddd', (f) => WEEKDAY_NAMES[f.weekday] as string],
+  ['ddd', (f) => (WEEKDAY_NAMES[f.weekday] as string).slice(0, 3)],
+  ['dd', (f) => (WEEKDAY_NAMES[f.weekday] as string).slice(0, 2)],
   ['d', (f) => String(f.weekday)],
   ['HH', (f) => pad2(f.hours)],
   ['H', (f) => String(f.hours)],

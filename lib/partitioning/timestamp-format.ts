@@ -3,6 +3,7 @@
  * formatter function. Only the letters listed in `LETTERS` are supported; every other letter is rejected at
  * compile time, as Java rejects unknown letters, so a typo never reaches the per-record path.
  */
+import { MONTH_NAMES, WEEKDAY_NAMES } from '../time/calendar';
 
 /** Calendar fields of one instant in one time zone, computed once per format call. */
 interface Fields {
@@ -22,22 +23,6 @@ type Segment = (fields: Fields) => string;
 export class TimestampPatternError extends Error {
   override name = 'TimestampPatternError';
 }
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
 function pad(value: number, width: number): string {
   const text = String(value);
@@ -75,7 +60,7 @@ function text(
 const LETTERS: Record<string, (count: number) => Segment> = {
   y: (count) => yearSegment(count, 'y'),
   u: (count) => yearSegment(count, 'u'),
-  M: (count) => (count <= 2 ? (f) => pad(f.month, count) : text(MONTHS, (f) => f.month - 1, 'M')(count)),
+  M: (count) => (count <= 2 ? (f) => pad(f.month, count) : text(MONTH_NAMES, (f) => f.month - 1, 'M')(count)),
   d: numeric('day', 2, 'd'),
   D: numeric('dayOfYear', 3, 'D'),
   H: numeric('hour', 2, 'H'),
@@ -90,7 +75,7 @@ const LETTERS: Record<string, (count: number) => Segment> = {
     if (count > 9) throw new TimestampPatternError('too many pattern letters: S');
     return (f) => (pad(f.millisecond, 3) + '000000').slice(0, count);
   },
-  E: text(WEEKDAYS, (f) => f.weekday, 'E'),
+  E: text(WEEKDAY_NAMES, (f) => f.weekday, 'E'),
   a: (count) => {
     if (count > 1) throw new TimestampPatternError('too many pattern letters: a');
     return (f) => (f.hour < 12 ? 'AM' : 'PM');
