@@ -1,6 +1,7 @@
 /**
  * Formats checked per record. ajv-formats' full `date-time` costs about a microsecond a value; most
- * producers write exactly what `Date.prototype.toISOString` writes, which fixed positions settle.
+ * producers write exactly what `Date.prototype.toISOString` writes, which fixed positions settle. Its
+ * case-insensitive `uuid` regex is a few times slower than reading the 36 characters by position.
  */
 import type { FormatDefinition } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
@@ -58,3 +59,36 @@ export const dateTimeFormat: FormatDefinition<string> = {
   ...fullDateTime,
   validate: (value: string) => isCanonicalIsoDateTime(value) || fullDateTime.validate(value),
 };
+
+const URN_PREFIX = 'urn:uuid:';
+const UUID_LENGTH = 36;
+
+function isHexDigit(code: number): boolean {
+  // 0-9, A-F, a-f (ORing 0x20 folds upper case onto lower case).
+  return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x66);
+}
+
+/**
+ * Exactly what ajv-formats' `uuid` accepts: 8-4-4-4-12 hex digits in either case, optionally after
+ * `urn:uuid:` (the prefix in any case too, as its regex has the `i` flag).
+ */
+export function isUuid(value: string): boolean {
+  let start = 0;
+  if (value.length === URN_PREFIX.length + UUID_LENGTH) {
+    if (value.slice(0, URN_PREFIX.length).toLowerCase() !== URN_PREFIX) return false;
+    start = URN_PREFIX.length;
+  } else if (value.length !== UUID_LENGTH) {
+    return false;
+  }
+  for (let index = 0; index < UUID_LENGTH; index += 1) {
+    const code = value.charCodeAt(start + index);
+    if (index === 8 || index === 13 || index === 18 || index === 23) {
+      if (code !== HYPHEN) return false;
+    } else if (!isHexDigit(code)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+export const uuidFormat: FormatDefinition<string> = { type: 'string', validate: isUuid };

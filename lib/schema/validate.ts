@@ -1,6 +1,6 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { dateTimeFormat } from './formats';
+import { dateTimeFormat, uuidFormat } from './formats';
 
 /** One problem with a value, located by a dotted path such as `device.os` or `items[2].sku`. */
 export interface SchemaIssue {
@@ -35,6 +35,7 @@ export function compileValidator(schema: object, options: ValidatorOptions = {})
   });
   addFormats(ajv);
   ajv.addFormat('date-time', dateTimeFormat);
+  ajv.addFormat('uuid', uuidFormat);
   let validate: ValidateFunction;
   try {
     for (const reference of options.references ?? []) ajv.addSchema(reference);

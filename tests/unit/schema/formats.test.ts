@@ -1,4 +1,6 @@
-import { isCanonicalIsoDateTime, dateTimeFormat } from '../../../lib/schema/formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
+import { isCanonicalIsoDateTime, dateTimeFormat, isUuid } from '../../../lib/schema/formats';
+import { compileValidator } from '../../../lib/schema/validate';
 import { daysInMonth, isCalendarDate, digitsAt } from '../../../lib/time/calendar';
 import { createRandom } from '../../../lib/generator/random';
 
@@ -70,6 +72,63 @@ describe('isCanonicalIsoDateTime', () => {
     expect(validate('2026-11-22T12:00:00Z')).toBe(true);
     expect(validate('2026-02-30T12:00:00+01:00')).toBe(false);
     expect(validate('22/11/2026')).toBe(false);
+  });
+});
+
+describe('isUuid', () => {
+  /** The definition it replaces. */
+  const uuidRegex = fullFormats.uuid as RegExp;
+
+  it.each([
+    '123e4567-e89b-12d3-a456-426614174000',
+    '123E4567-E89B-12D3-A456-426614174000',
+    'urn:uuid:123e4567-e89b-12d3-a456-426614174000',
+    'URN:UUID:123e4567-e89b-12d3-a456-426614174000',
+    '00000000-0000-0000-0000-000000000000',
+  ])('accepts %s', (text) => {
+    expect(isUuid(text)).toBe(true);
+    expect(uuidRegex.test(text)).toBe(true);
+  });
+
+  it.each([
+    ['a letter beyond f', '123e4567-e89b-12d3-a456-42661417400g'],
+    ['a hyphen moved', '123e456-7e89b-12d3-a456-426614174000'],
+    ['braces', '{123e4567-e89b-12d3-a456-426614174000}'],
+    ['no hyphens', '123e4567e89b12d3a456426614174000'],
+    ['one digit short', '123e4567-e89b-12d3-a456-42661417400'],
+    ['another prefix', 'urn:uid:123e4567-e89b-12d3-a456-4266141740000'],
+    ['trailing newline', '123e4567-e89b-12d3-a456-426614174000\n'],
+    ['empty', ''],
+  ])('refuses %s', (_, text) => {
+    expect(isUuid(text)).toBe(false);
+    expect(uuidRegex.test(text)).toBe(false);
+  });
+
+  it("agrees with ajv-formats' regex on 20,000 random near-uuids", () => {
+    const next = createRandom(42);
+    const alphabet = '0123456789abcdefABCDEFgG-:{ ';
+    const disagreements: string[] = [];
+    for (let index = 0; index < 20_000; index += 1) {
+      const chars = [...crypto.randomUUID()];
+      // Mutate a few characters, sometimes none, sometimes the length, sometimes add the prefix.
+      for (let edits = Math.floor(next() * 3); edits > 0; edits -= 1) {
+        chars[Math.floor(next() * chars.length)] = alphabet[Math.floor(next() * alphabet.length)]!;
+      }
+      if (next() < 0.05) chars.pop();
+      const prefix = next() < 0.2 ? (next() < 0.5 ? 'urn:uuid:' : 'Urn:UUID:') : '';
+      const text = prefix + (next() < 0.5 ? chars.join('').toUpperCase() : chars.join(''));
+      if (isUuid(text) !== uuidRegex.test(text)) disagreements.push(text);
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('is the uuid format validators use', () => {
+    const validate = compileValidator({ type: 'string', format: 'uuid' });
+    expect(validate('123e4567-e89b-12d3-a456-426614174000').ok).toBe(true);
+    expect(validate('123e4567-e89b-12d3-a456-42661417400g')).toEqual({
+      ok: false,
+      issues: [{ path: '(root)', message: 'must match format "uuid"' }],
+    });
   });
 });
 
