@@ -5,9 +5,12 @@
  * Only text that means the same to every reader as the object that was validated qualifies:
  * - one line (JSON lines output; JSON allows newlines between tokens, which would split the record);
  * - no duplicate keys (JSON.parse keeps the last, other readers the first: the validated value must be the
- *   one everybody sees). Counting proves it: outside strings a `:` only follows a key, so the text's colons
- *   equal the parsed keys plus the colons inside parsed strings exactly when no key was dropped. Escapes
- *   could hide a colon (`\u003a`), so text with a backslash does not qualify.
+ *   one everybody sees). Counting proves it. Outside strings a `:` only follows a key, so the text holds
+ *   (keys + colons in keys + colons in string values) colons, counted over the text's keys. The parsed
+ *   object can only have fewer of each (a duplicate's key and value are dropped), so its keys plus the
+ *   colons in its string values equal the text's colons only when nothing was dropped. (Colons in keys are
+ *   left out of the count: such a record is serialised, which is always safe.) Escapes could hide a
+ *   colon (`\u003a`), so text with a backslash does not qualify.
  */
 
 const COLON = ':';
@@ -18,7 +21,7 @@ function colonsIn(text: string): number {
   return count;
 }
 
-/** Keys of every object in the value, plus the colons inside its keys and strings. */
+/** Keys of every object in the value, plus the colons inside its string values. */
 function expectedColons(value: unknown): number {
   if (typeof value === 'string') return colonsIn(value);
   if (typeof value !== 'object' || value === null) return 0;

@@ -1,3 +1,4 @@
+import { createRandom } from '../../../lib/generator/random';
 import { verbatimLine } from '../../../lib/processing/verbatim';
 import { createRecordProcessor } from '../../../lib/processing/record-processor';
 import { compileTransforms } from '../../../lib/transform';
@@ -7,10 +8,7 @@ const parsed = (text: string) => JSON.parse(text) as object;
 describe('verbatimLine', () => {
   it.each([
     ['a flat object', '{"a":1,"b":"x"}'],
-    [
-      'colons in keys and values',
-      '{"url:x":"https://shop.example.com:443/p","t":"12:00:00","n":{"a:b":"c:d"}}',
-    ],
+    ['colons in values', '{"url":"https://shop.example.com:443/p","t":"12:00:00","n":{"a":"c:d"},"l":[":"]}'],
     ['nested objects and arrays', '{"a":[{"b":1},{"b":2,"c":[{"d":"e:f"}]}],"g":{}}'],
     ['spaces between tokens', '{ "a" : 1 , "b" : [ 1 , 2 ] }'],
     [
@@ -35,34 +33,43 @@ describe('verbatimLine', () => {
     ['a carriage return between tokens', '{"a":1,\r"b":2}'],
     ['an escape (it could spell a colon)', '{"a":1,"a":2,"x":"\\u003a"}'],
     ['an escaped quote', '{"a":"say \\"hi\\""}'],
+    // Colons in keys are not counted, so such records are serialised (safe, and rare).
+    ['a colon in a key', '{"url:x":"https://h:1/p"}'],
+    ['a duplicate key with a colon in it', '{"a:b":1,"a:b":2}'],
   ])('refuses %s', (_, text) => {
     expect(verbatimLine(text, parsed(text))).toBeUndefined();
   });
 
-  it('accepts every serialised object and refuses it once a key is repeated (1,000 generated objects)', () => {
-    let seed = 7;
-    const next = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
+  it('accepts every serialised object without colons in keys, and refuses it once a key is repeated (1,000 generated objects)', () => {
+    const next = createRandom(7);
     const value = (depth: number): unknown => {
       const pick = next();
       if (depth > 2 || pick < 0.3) return Math.floor(next() * 1000);
       if (pick < 0.5) return ['x', 'a:b', ':', 'https://h:1/p', ''][Math.floor(next() * 5)];
       if (pick < 0.7) return [value(depth + 1), value(depth + 1)];
       const object: Record<string, unknown> = {};
-      for (let index = 0; index < 1 + Math.floor(next() * 4); index += 1)
-        object[`k${index}${next() < 0.2 ? ':' : ''}`] = value(depth + 1);
+      for (let index = 0; index < 1 + Math.floor(next() * 4); index += 1) {
+        const colon = next() < 0.1;
+        colonInKey ||= colon;
+        object[`k${index}${colon ? ':' : ''}`] = value(depth + 1);
+      }
       return object;
     };
+    let colonInKey = false;
+    let kept = 0;
     for (let round = 0; round < 1000; round += 1) {
+      colonInKey = false;
       const object = { root: value(0), id: round };
       const text = JSON.stringify(object);
-      expect(verbatimLine(text, object)).toBe(text);
+      expect(verbatimLine(text, object)).toBe(colonInKey ? undefined : text);
+      if (!colonInKey) kept += 1;
       // Repeat the first key with another value: JSON.parse keeps the last one.
       const duplicated = text.replace('{"root":', `{"root":"shadow","root":`);
       expect(verbatimLine(duplicated, parsed(duplicated))).toBeUndefined();
     }
+    // Both kinds are well represented.
+    expect(kept).toBeGreaterThan(300);
+    expect(kept).toBeLessThan(900);
   });
 });
 
