@@ -6,18 +6,18 @@
 import type { AwsClients } from '../aws/clients';
 import { putRecordBatchReliably, FIREHOSE_REJECTIONS } from '../sinks/firehose';
 import { putRecordsReliably, KINESIS_REJECTIONS } from '../sinks/kinesis';
-import { encodeLines } from '../sinks/lines';
+import { JsonLinesBody } from '../sinks/lines';
 import { batchObjectKey, putObject } from '../sinks/s3';
 import type { DeliveryOptions, PutOutcome } from '../sinks/retry';
 import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../pipeline/types';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 
 /** One good record of the batch, ready to deliver. */
 export interface DeliveryItem {
   /** Position of its Kinesis record in the batch; what a failure is reported against. */
   position: number;
   line: string;
+  /** The line's UTF-8 when it is the record's own data (see lineBytes), so it is not encoded again. */
+  bytes: Uint8Array | undefined;
   /** The parsed record, kept only when a sink reads it (see Sink.readsRecords). */
   record: Record<string, unknown> | undefined;
   keys: Record<string, string> | undefined;
@@ -52,11 +52,33 @@ export interface SinkResult {
 export interface Sink {
   readonly name: string;
   /**
-   * Whether deliver() reads `item.record`. Without such a sink the batch keeps only output lines: 10,000
+   * Whether the sink reads `item.record`. Without such a sink the batch keeps only output lines: 10,000
    * parsed objects held to the end of a batch survive into V8's old generation and cost real GC time.
    */
   readonly readsRecords?: boolean;
-  deliver(items: DeliveryItem[], batch: BatchInfo): Promise<SinkResult>;
+  /** Starts one batch. Its items are added in shard order while the batch is processed, then delivered. */
+  open(batch: BatchInfo): SinkBatch;
+}
+
+/**
+ * One batch on its way to a sink. add() is called as records pass the pipeline, so a sink can encode and
+ * compress while the rest of the batch is processed; deliver() sends what was added.
+ */
+export interface SinkBatch {
+  add(item: DeliveryItem): void;
+  deliver(): Promise<SinkResult>;
+}
+
+/** A sink that needs the whole batch before it sends anything. */
+function collecting(deliver: (items: DeliveryItem[]) => Promise<SinkResult>): SinkBatch {
+  const items: DeliveryItem[] = [];
+  return {
+    add: (item) => void items.push(item),
+    deliver: () =>
+      items.length === 0
+        ? Promise.resolve({ firstUndelivered: undefined, refused: [], written: 0 })
+        : deliver(items),
+  };
 }
 
 /** The clients sinks write with (lib/aws/clients.ts builds them lazily). */
@@ -100,14 +122,29 @@ function settle(
 }
 
 const encoder = new TextEncoder();
-// On libuv's thread pool, so the objects of one batch compress in parallel with each other.
-const gzip = promisify(gzipCallback);
+
+/** A Firehose record: the line and a newline, so the delivered objects hold JSON lines. */
+function withNewline(item: DeliveryItem): Uint8Array {
+  if (item.bytes === undefined) return encoder.encode(`${item.line}\n`);
+  const record = new Uint8Array(item.bytes.length + 1);
+  record.set(item.bytes);
+  record[item.bytes.length] = 0x0a;
+  return record;
+}
 
 /** Names and values of a record's partition folders as one map key (sanitised values hold no control characters). */
 function partitionId(partitions: Record<string, string>): string {
   let id = '';
   for (const name in partitions) id += `${name}\u0000${partitions[name]}\u0000`;
   return id;
+}
+
+/** One S3 object of a batch: a partition folder's lines, in shard order. */
+interface PartitionObject {
+  partitions: Record<string, string> | undefined;
+  /** Batch position of its first line: where a failed write is reported from. */
+  firstPosition: number;
+  body: JsonLinesBody;
 }
 
 function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
@@ -117,50 +154,55 @@ function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
   const extension = compress ? 'jsonl.gz' : 'jsonl';
   return {
     name: `s3:${config.prefix}`,
-    async deliver(items, batch) {
-      // One object per partition folder; lines keep shard order inside each.
-      const groups = new Map<
-        string,
-        { partitions: Record<string, string> | undefined; items: DeliveryItem[] }
-      >();
-      for (const item of items) {
-        const partitions = config.partitioned ? item.keys : undefined;
-        const id = partitions ? partitionId(partitions) : '';
-        let group = groups.get(id);
-        if (group === undefined) {
-          group = { partitions, items: [] };
-          groups.set(id, group);
-        }
-        group.items.push(item);
-      }
-      const client = context.clients.s3();
-      const results = await Promise.allSettled(
-        [...groups.values()].map(async (group) => {
-          const lines = encodeLines(group.items.map((item) => item.line));
-          const key = batchObjectKey({
-            prefix: config.prefix,
-            partitions: group.partitions,
-            ...batch,
-            extension,
-          });
-          await putObject(client, {
-            bucket,
-            key,
-            body: compress ? await gzip(lines) : lines,
-            contentType: 'application/x-ndjson',
-            ...(compress && { contentEncoding: 'gzip' }),
-          });
-        }),
-      );
-      const groupList = [...groups.values()];
-      const failed = results.flatMap((result, index) =>
-        result.status === 'rejected' ? [{ group: groupList[index]!, error: result.reason as Error }] : [],
-      );
+    open(batch) {
+      // One object per partition folder. Its body is encoded (and compressed) as lines arrive, so the
+      // batch does not hold its output lines until the end.
+      const objects = new Map<string, PartitionObject>();
       return {
-        firstUndelivered: minimum(failed.map(({ group }) => group.items[0]!.position)),
-        refused: [],
-        written: results.length - failed.length,
-        errors: failed.map(({ error }) => error.message),
+        add(item) {
+          const partitions = config.partitioned ? item.keys : undefined;
+          const id = partitions ? partitionId(partitions) : '';
+          let object = objects.get(id);
+          if (object === undefined) {
+            object = {
+              partitions,
+              firstPosition: item.position,
+              body: new JsonLinesBody({ gzip: compress }),
+            };
+            objects.set(id, object);
+          }
+          object.body.add(item.line, item.bytes);
+        },
+        async deliver() {
+          const client = context.clients.s3();
+          const list = [...objects.values()];
+          const results = await Promise.allSettled(
+            list.map(async (object) => {
+              const key = batchObjectKey({
+                prefix: config.prefix,
+                partitions: object.partitions,
+                ...batch,
+                extension,
+              });
+              await putObject(client, {
+                bucket,
+                key,
+                body: await object.body.finish(),
+                contentType: 'application/x-ndjson',
+                ...(compress && { contentEncoding: 'gzip' }),
+              });
+            }),
+          );
+          const failed = results.flatMap((result, index) =>
+            result.status === 'rejected' ? [{ object: list[index]!, error: result.reason as Error }] : [],
+          );
+          return {
+            firstUndelivered: minimum(failed.map(({ object }) => object.firstPosition)),
+            refused: [],
+            written: results.length - failed.length,
+            errors: failed.map(({ error }) => error.message),
+          };
+        },
       };
     },
   };
@@ -169,20 +211,20 @@ function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
 function firehoseSink(config: FirehoseSinkConfig, context: SinkContext): Sink {
   return {
     name: `firehose:${config.deliveryStream}`,
-    async deliver(items) {
-      if (items.length === 0) return { firstUndelivered: undefined, refused: [], written: 0 };
-      const records = items.map((item) => encoder.encode(`${item.line}\n`));
-      const outcome = await putRecordBatchReliably(
-        context.clients.firehose(),
-        config.deliveryStream,
-        records,
-        {
-          ...context.retry,
-          afterFailedChunk: 'stop',
-        },
-      );
-      return settle(items, outcome, FIREHOSE_REJECTIONS, `firehose ${config.deliveryStream}`);
-    },
+    open: () =>
+      collecting(async (items) => {
+        const records = items.map((item) => withNewline(item));
+        const outcome = await putRecordBatchReliably(
+          context.clients.firehose(),
+          config.deliveryStream,
+          records,
+          {
+            ...context.retry,
+            afterFailedChunk: 'stop',
+          },
+        );
+        return settle(items, outcome, FIREHOSE_REJECTIONS, `firehose ${config.deliveryStream}`);
+      }),
   };
 }
 
@@ -200,24 +242,24 @@ function kinesisSink(config: KinesisSinkConfig, context: SinkContext): Sink {
   return {
     name: `kinesis:${config.stream}`,
     readsRecords: path !== undefined,
-    async deliver(items) {
-      if (items.length === 0) return { firstUndelivered: undefined, refused: [], written: 0 };
-      const entries = items.map((item) => ({
-        data: encoder.encode(item.line),
-        // The source record's key unless the pipeline routes by a field; a record without it keeps its key.
-        partitionKey: (path && item.record && readKey(item.record, path)) || item.partitionKey,
-      }));
-      const outcome = await putRecordsReliably(
-        context.clients.kinesis(),
-        { streamName: config.stream },
-        entries,
-        {
-          ...context.retry,
-          afterFailedChunk: 'stop',
-        },
-      );
-      return settle(items, outcome, KINESIS_REJECTIONS, `kinesis ${config.stream}`);
-    },
+    open: () =>
+      collecting(async (items) => {
+        const entries = items.map((item) => ({
+          data: item.bytes ?? encoder.encode(item.line),
+          // The source record's key unless the pipeline routes by a field; a record without it keeps its key.
+          partitionKey: (path && item.record && readKey(item.record, path)) || item.partitionKey,
+        }));
+        const outcome = await putRecordsReliably(
+          context.clients.kinesis(),
+          { streamName: config.stream },
+          entries,
+          {
+            ...context.retry,
+            afterFailedChunk: 'stop',
+          },
+        );
+        return settle(items, outcome, KINESIS_REJECTIONS, `kinesis ${config.stream}`);
+      }),
   };
 }
 

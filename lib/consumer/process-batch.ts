@@ -7,8 +7,9 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { decodeBase64, deaggregate } from '../records';
 import type { RecordProcessor, RejectionReason } from '../processing/record-processor';
+import { lineBytes } from '../processing/verbatim';
 import { toErrorRecord, type ErrorRecord, type ErrorSink } from '../sinks/error-sink';
-import type { BatchInfo, DeliveryItem, Sink } from './delivery';
+import type { BatchInfo, DeliveryItem, Sink, SinkBatch, SinkResult } from './delivery';
 
 export interface BatchSummary {
   shardId: string;
@@ -49,6 +50,48 @@ function count<K extends string>(counts: Partial<Record<K, number>>, key: K): vo
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
+/** Kinesis records processed between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A sink's batch, guarded: a sink that throws, when adding or delivering, has delivered nothing we can
+ * vouch for, so the batch is reported from its first record to deliver.
+ */
+function openDelivery(sink: Sink, batch: BatchInfo) {
+  let failure: unknown;
+  let open: SinkBatch | undefined;
+  try {
+    open = sink.open(batch);
+  } catch (error) {
+    failure = error;
+  }
+  return {
+    add(item: DeliveryItem): void {
+      if (failure !== undefined) return;
+      try {
+        open!.add(item);
+      } catch (error) {
+        failure = error;
+      }
+    },
+    async deliver(firstPosition: number | undefined): Promise<SinkResult> {
+      try {
+        if (failure === undefined) return await open!.deliver();
+      } catch (error) {
+        failure = error;
+      }
+      return {
+        firstUndelivered: firstPosition,
+        refused: [],
+        written: 0,
+        errors: [`${sink.name}: ${(failure as Error).message}`],
+      };
+    },
+  };
+}
+
 export async function processBatch(
   records: KinesisStreamRecord[],
   parts: ConsumerParts,
@@ -75,7 +118,14 @@ export async function processBatch(
   };
   if (!first || !last) return { batchItemFailures: [], summary };
 
-  const items: DeliveryItem[] = [];
+  const batch: BatchInfo = {
+    shardId,
+    firstSequenceNumber: first.kinesis.sequenceNumber,
+    lastSequenceNumber: last.kinesis.sequenceNumber,
+  };
+  const deliveries = parts.sinks.map((sink) => openDelivery(sink, batch));
+  let delivering = 0;
+  let firstDelivering: number | undefined;
   const keepRecords = parts.sinks.some((sink) => sink.readsRecords === true);
   const errors: ErrorRecord[] = [];
   const errorPositions: number[] = [];
@@ -107,13 +157,20 @@ export async function processBatch(
     );
   };
 
-  records.forEach((record, position) => {
-    const { kinesis } = record;
+  for (let position = 0; position < records.length; position += 1) {
+    // Sinks compress on libuv's thread pool while the batch goes on; a turn of the event loop now and
+    // then hands them their next chunk.
+    if (position % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+    const { kinesis } = records[position]!;
     const bytes = decodeBase64(kinesis.data);
-    if (!bytes.ok) return reject(position, bytes.reason, bytes.message, kinesis.data);
+    if (!bytes.ok) {
+      reject(position, bytes.reason, bytes.message, kinesis.data);
+      continue;
+    }
     const aggregate = deaggregate(bytes.value);
     if ('ok' in aggregate && aggregate.ok === false) {
-      return reject(position, aggregate.reason, aggregate.message, bytes.value);
+      reject(position, aggregate.reason, aggregate.message, bytes.value);
+      continue;
     }
     const userRecords = aggregate.aggregated
       ? aggregate.records
@@ -159,40 +216,26 @@ export async function processBatch(
             user.partitionKey,
           );
         } else {
-          items.push({
+          const item: DeliveryItem = {
             position,
             line: outcome.line,
+            bytes:
+              outcome.verbatim && text !== undefined ? lineBytes(user.data, text, outcome.line) : undefined,
             record: keepRecords ? outcome.record : undefined,
             keys: outcome.keys,
             partitionKey: user.partitionKey,
             sequenceNumber: kinesis.sequenceNumber,
             subSequenceNumber: user.subSequenceNumber,
-          });
+          };
+          delivering += 1;
+          firstDelivering ??= position;
+          for (const delivery of deliveries) delivery.add(item);
         }
       }
     }
-  });
+  }
 
-  const batch: BatchInfo = {
-    shardId,
-    firstSequenceNumber: first.kinesis.sequenceNumber,
-    lastSequenceNumber: last.kinesis.sequenceNumber,
-  };
-  const sinkResults = await Promise.all(
-    parts.sinks.map(async (sink) => {
-      try {
-        return await sink.deliver(items, batch);
-      } catch (error) {
-        // A sink that throws has delivered nothing we can vouch for: report from its first record.
-        return {
-          firstUndelivered: items[0]?.position,
-          refused: [],
-          written: 0,
-          errors: [`${sink.name}: ${(error as Error).message}`],
-        };
-      }
-    }),
-  );
+  const sinkResults = await Promise.all(deliveries.map((delivery) => delivery.deliver(firstDelivering)));
   const refusedItems = new Set<DeliveryItem>();
   let firstUndelivered: number | undefined;
   const undelivered = (position: number | undefined) => {
@@ -218,7 +261,7 @@ export async function processBatch(
       );
     }
   }
-  summary.delivered = items.length - refusedItems.size;
+  summary.delivered = delivering - refusedItems.size;
 
   // Records from the first undelivered one on come back with the retry and are judged again: writing
   // their errors now would write them twice.

@@ -31,7 +31,8 @@ function expectedColons(value: unknown): number {
     return count;
   }
   for (const key in value) {
-    count += 1 + colonsIn(key) + expectedColons((value as Record<string, unknown>)[key]);
+    const child = (value as Record<string, unknown>)[key];
+    count += typeof child === 'string' ? 1 + colonsIn(child) : 1 + expectedColons(child);
   }
   return count;
 }
@@ -44,4 +45,16 @@ export function verbatimLine(text: string, object: object): string | undefined {
   const line = text.trim();
   if (line.includes('\n') || line.includes('\r') || line.includes('\\')) return undefined;
   return colonsIn(line) === expectedColons(object) ? line : undefined;
+}
+
+const OPENING_BRACE = 0x7b;
+
+/**
+ * A record's own bytes when they are exactly `line` in UTF-8, so a sink can copy them instead of encoding
+ * the line again; undefined otherwise. `text` is what the bytes decoded to and `line` a verbatim line
+ * taken from it: bytes starting with `{` are neither gzip'd (0x1f) nor behind a byte order mark (0xef), so
+ * `text` is their exact decode, and a line as long as `text` is `text` itself.
+ */
+export function lineBytes(bytes: Buffer, text: string, line: string): Buffer | undefined {
+  return bytes[0] === OPENING_BRACE && line.length === text.length ? bytes : undefined;
 }

@@ -1,3 +1,6 @@
+import { createGzip, type Gzip } from 'node:zlib';
+import { finished } from 'node:stream/promises';
+
 /**
  * UTF-8 bytes of `lines`, each followed by `\n`, written straight into one buffer. For the megabytes of a
  * batch this is several times cheaper than `Buffer.from(lines.join('\n'))`, which builds and then
@@ -15,4 +18,94 @@ export function encodeLines(lines: readonly string[]): Buffer {
   // Every byte of an unsafe allocation must be written: never hand out stale memory.
   if (offset !== size) throw new Error(`encodeLines: wrote ${offset} of ${size} bytes`);
   return body;
+}
+
+/** Bytes per chunk of an object body; with gzip, each full chunk is handed to zlib at once. */
+const CHUNK_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+
+/**
+ * The body of one JSON-lines object, built while its lines are still arriving. Lines are written into
+ * chunks of about 64 KiB; with gzip each full chunk goes to a zlib stream at once, which compresses it on
+ * libuv's thread pool while the caller goes on with the batch (it must let the event loop turn now and
+ * then for the next chunk to start). The finished body is what `gzip(encodeLines(lines))` would decompress
+ * to, in one gzip member.
+ */
+export class JsonLinesBody {
+  private chunk: Buffer | undefined;
+  private offset = 0;
+  private readonly chunks: Buffer[] = [];
+  private readonly gzip: Gzip | undefined;
+  private failure: Error | undefined;
+  private done: Promise<Buffer> | undefined;
+
+  constructor(options: { gzip: boolean }) {
+    if (options.gzip) {
+      const gzip = createGzip();
+      gzip.on('data', (chunk: Buffer) => this.chunks.push(chunk));
+      // Kept for finish(): a zlib failure fails this object's delivery, never the process.
+      gzip.on('error', (error) => (this.failure ??= error));
+      this.gzip = gzip;
+    }
+  }
+
+  /**
+   * Appends `line` and a newline. `bytes`, when given, must be the line's UTF-8 (a record's own data):
+   * they are copied instead of encoding the line again.
+   */
+  add(line: string, bytes?: Uint8Array): void {
+    if (this.done) throw new Error('JsonLinesBody: add() after finish()');
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const most = (bytes === undefined ? line.length * 3 : bytes.length) + 1;
+    let chunk = this.chunk;
+    if (chunk === undefined || this.offset + most > chunk.length) {
+      this.flush();
+      chunk = this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+    }
+    if (bytes === undefined) {
+      this.offset += chunk.write(line, this.offset);
+    } else {
+      chunk.set(bytes, this.offset);
+      this.offset += bytes.length;
+    }
+    chunk[this.offset++] = NEWLINE;
+    if (this.offset >= CHUNK_BYTES) this.flush();
+  }
+
+  /** Hands the written part of the chunk on; the next line starts a new one. */
+  private flush(): void {
+    if (this.chunk === undefined) return;
+    // Only the bytes written leave: the rest of an unsafe allocation is stale memory.
+    const written = this.chunk.subarray(0, this.offset);
+    this.chunk = undefined;
+    this.offset = 0;
+    // No backpressure on purpose: the whole batch is in memory already (a Lambda event is at most 6 MB).
+    if (this.gzip) {
+      if (this.failure === undefined) this.gzip.write(written);
+    } else {
+      this.chunks.push(written);
+    }
+  }
+
+  /** The complete body; rejects if compression failed. Call once, after the last add(). */
+  finish(): Promise<Buffer> {
+    this.done ??= this.complete();
+    return this.done;
+  }
+
+  private async complete(): Promise<Buffer> {
+    this.flush();
+    const gzip = this.gzip;
+    if (gzip) {
+      if (this.failure === undefined) {
+        gzip.end();
+        await finished(gzip).catch((error: Error) => (this.failure ??= error));
+      }
+      if (this.failure) {
+        gzip.destroy();
+        throw new Error(`gzip failed: ${this.failure.message}`, { cause: this.failure });
+      }
+    }
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+  }
 }

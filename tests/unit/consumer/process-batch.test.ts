@@ -342,6 +342,34 @@ describe('stream consumer batch', () => {
     expect(Buffer.from(streamed[0]!.Data!).toString('utf8')).toBe(untouched);
   });
 
+  it('delivers unchanged records as their own bytes to every sink, whatever surrounded them', async () => {
+    const unmasked = (index: number, extra: string) => {
+      const { customer: _customer, ...record } = clickEvent(index);
+      return JSON.stringify(record).replace('{', `{${extra}`);
+    };
+    const plain = unmasked(1, '"order":12345678901234567890,');
+    const nonAscii = unmasked(2, '"note":"Zoë 日本 🎉",');
+    const padded = unmasked(3, '');
+    const withBom = unmasked(4, '');
+    const trailing = unmasked(5, '');
+    const { batchItemFailures } = await consumerFor(ALL_SINKS)(
+      eventOf([plain, nonAscii, ` \t${padded}`, `\ufeff${withBom}`, `${trailing}\r\n`]).Records,
+    );
+    expect(batchItemFailures).toEqual([]);
+    const expected = [plain, nonAscii, padded, withBom, trailing];
+    // One object per event type, of gzip'd lines each ending in a newline.
+    const objects = puts().map((input) => gunzipSync(input.Body as Buffer).toString('utf8'));
+    expect(objects.every((text) => text.endsWith('\n'))).toBe(true);
+    const lines = objects.flatMap((text) => text.slice(0, -1).split('\n'));
+    expect(lines.sort()).toEqual([...expected].sort());
+    const streamed = kinesis.commandCalls(PutRecordsCommand)[0]!.args[0].input.Records!;
+    expect(streamed.map((entry) => Buffer.from(entry.Data!).toString('utf8'))).toEqual(expected);
+    const fanned = firehose.commandCalls(PutRecordBatchCommand)[0]!.args[0].input.Records!;
+    expect(fanned.map((entry) => Buffer.from(entry.Data!).toString('utf8'))).toEqual(
+      expected.map((line) => `${line}\n`),
+    );
+  });
+
   it('returns no failures for an empty batch', async () => {
     const consume = consumerFor(S3_ONLY);
     await expect(consume([])).resolves.toMatchObject({ batchItemFailures: [] });

@@ -1,4 +1,6 @@
-import { encodeLines } from '../../../lib/sinks/lines';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
+import { createRandom } from '../../../lib/generator/random';
+import { encodeLines, JsonLinesBody } from '../../../lib/sinks/lines';
 
 describe('encodeLines', () => {
   it('writes each line and a newline, as join + Buffer.from would', () => {
@@ -18,5 +20,50 @@ describe('encodeLines', () => {
     );
     const body = encodeLines(lines);
     expect(body.toString('utf8')).toBe(lines.join('\n') + '\n');
+  });
+});
+
+describe('JsonLinesBody', () => {
+  const next = createRandom(11);
+  // Lines across several 64 KiB chunks, some non-ASCII, one far larger than a chunk, some empty.
+  const lines = Array.from({ length: 3_000 }, (_, index) =>
+    JSON.stringify({ index, text: (index % 7 === 0 ? 'Zoë 日本 🎉' : 'x').repeat(Math.floor(next() * 60)) }),
+  );
+  lines.splice(1_500, 0, JSON.stringify({ big: '日'.repeat(200_000) }), '');
+  const expected = encodeLines(lines);
+
+  const build = async (gzip: boolean, withBytes: (index: number) => boolean) => {
+    const body = new JsonLinesBody({ gzip });
+    lines.forEach((line, index) => body.add(line, withBytes(index) ? Buffer.from(line) : undefined));
+    return body.finish();
+  };
+
+  it.each([
+    ['encoded lines', () => false],
+    ['copied bytes', () => true],
+    ['both, mixed', (index: number) => index % 3 === 0],
+  ])('without compression, holds exactly the lines from %s', async (_, withBytes) => {
+    expect((await build(false, withBytes)).equals(expected)).toBe(true);
+  });
+
+  it('with gzip, decompresses to exactly the lines, from one gzip member', async () => {
+    const body = await build(true, (index) => index % 2 === 0);
+    expect(gunzipSync(body).equals(expected)).toBe(true);
+    // The deflate stream after the 10-byte header holds everything: nothing follows in another member.
+    expect(inflateRawSync(body.subarray(10, -8)).equals(expected)).toBe(true);
+  });
+
+  it('is an empty object when no line was added', async () => {
+    expect((await new JsonLinesBody({ gzip: false }).finish()).length).toBe(0);
+    expect(gunzipSync(await new JsonLinesBody({ gzip: true }).finish()).length).toBe(0);
+  });
+
+  it('refuses lines after finish() and returns the same body again', async () => {
+    const body = new JsonLinesBody({ gzip: true });
+    body.add('{"a":1}');
+    const first = body.finish();
+    expect(body.finish()).toBe(first);
+    expect(() => body.add('{"a":2}')).toThrow('add() after finish()');
+    expect(gunzipSync(await first).toString()).toBe('{"a":1}\n');
   });
 });
