@@ -25,6 +25,23 @@ const CHUNK_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 
 /**
+ * Spare chunks, shared by every body of the process. Fresh memory is costly (the kernel maps it in page by
+ * page on first write, and a batch fills megabytes of chunks), so a chunk that never left this module,
+ * once compressed or copied into its body, waits here for the next object: up to a Lambda event's worth.
+ */
+const spareChunks: Buffer[] = [];
+const MAX_SPARE_CHUNKS = 96;
+
+function takeChunk(size: number): Buffer {
+  if (size > CHUNK_BYTES) return Buffer.allocUnsafe(size);
+  return spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+}
+
+function recycle(chunk: Buffer): void {
+  if (chunk.length === CHUNK_BYTES && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
+}
+
+/**
  * The body of one JSON-lines object, built while its lines are still arriving. Lines are written into
  * chunks of about 64 KiB; with gzip each full chunk goes to a zlib stream at once, which compresses it on
  * libuv's thread pool while the caller goes on with the batch (it must let the event loop turn now and
@@ -34,7 +51,10 @@ const NEWLINE = 0x0a;
 export class JsonLinesBody {
   private chunk: Buffer | undefined;
   private offset = 0;
+  /** The body's parts: compressed output, or without gzip the written part of each chunk. */
   private readonly chunks: Buffer[] = [];
+  /** Without gzip, the chunks behind `chunks`, recycled once copied into the body. */
+  private readonly filled: Buffer[] = [];
   private readonly gzip: Gzip | undefined;
   private failure: Error | undefined;
   private done: Promise<Buffer> | undefined;
@@ -60,7 +80,7 @@ export class JsonLinesBody {
     let chunk = this.chunk;
     if (chunk === undefined || this.offset + most > chunk.length) {
       this.flush();
-      chunk = this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+      chunk = this.chunk = takeChunk(most);
     }
     if (bytes === undefined) {
       this.offset += chunk.write(line, this.offset);
@@ -74,16 +94,19 @@ export class JsonLinesBody {
 
   /** Hands the written part of the chunk on; the next line starts a new one. */
   private flush(): void {
-    if (this.chunk === undefined) return;
+    const chunk = this.chunk;
+    if (chunk === undefined) return;
     // Only the bytes written leave: the rest of an unsafe allocation is stale memory.
-    const written = this.chunk.subarray(0, this.offset);
+    const written = chunk.subarray(0, this.offset);
     this.chunk = undefined;
     this.offset = 0;
     // No backpressure on purpose: the whole batch is in memory already (a Lambda event is at most 6 MB).
     if (this.gzip) {
-      if (this.failure === undefined) this.gzip.write(written);
+      // zlib is done with the chunk once the write calls back.
+      if (this.failure === undefined) this.gzip.write(written, (error) => error || recycle(chunk));
     } else {
       this.chunks.push(written);
+      this.filled.push(chunk);
     }
   }
 
@@ -106,6 +129,10 @@ export class JsonLinesBody {
         throw new Error(`gzip failed: ${this.failure.message}`, { cause: this.failure });
       }
     }
-    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    // A single part is handed out as it is (and not recycled); several are copied into one body.
+    if (this.chunks.length === 1) return this.chunks[0]!;
+    const body = Buffer.concat(this.chunks);
+    for (const chunk of this.filled) recycle(chunk);
+    return body;
   }
 }

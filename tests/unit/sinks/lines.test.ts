@@ -66,4 +66,27 @@ describe('JsonLinesBody', () => {
     expect(() => body.add('{"a":2}')).toThrow('add() after finish()');
     expect(gunzipSync(await first).toString()).toBe('{"a":1}\n');
   });
+
+  it('never reuses memory it handed out: earlier bodies keep their bytes while later ones are built', async () => {
+    const linesOf = (tag: string, count: number) =>
+      Array.from({ length: count }, (_, index) => JSON.stringify({ tag, index, pad: tag.repeat(40) }));
+    // One-chunk and several-chunk bodies, plain and gzip'd, interleaved with the ones built after them.
+    const shapes = [
+      { gzip: false, count: 10 },
+      { gzip: false, count: 5_000 },
+      { gzip: true, count: 5_000 },
+    ];
+    const built: { body: Buffer; copy: Buffer }[] = [];
+    for (const [round, tag] of ['a', 'b', 'c', 'd'].entries()) {
+      const bodies = shapes.map(({ gzip }) => new JsonLinesBody({ gzip }));
+      shapes.forEach(({ count }, index) => {
+        for (const line of linesOf(`${tag}${index}`, count)) bodies[index]!.add(line, Buffer.from(line));
+      });
+      for (const body of await Promise.all(bodies.map((body) => body.finish()))) {
+        built.push({ body, copy: Buffer.from(body) });
+      }
+      expect(built).toHaveLength((round + 1) * shapes.length);
+    }
+    for (const { body, copy } of built) expect(body.equals(copy)).toBe(true);
+  });
 });
