@@ -6,6 +6,7 @@
  * The AWS SDK stays outside the bundle so that aws-sdk-client-mock's mocks reach the handler's clients.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { parse } from 'yaml';
@@ -38,6 +39,8 @@ export async function loadBundledHandler<T>(entry: string): Promise<T> {
     external: ['@aws-sdk/*', '@smithy/*'],
     logLevel: 'warning',
   });
-  delete require.cache[outfile];
-  return require(outfile) as T;
+  // A CommonJS bundle, loaded as Lambda's runtime loads it; dropped from the cache first for a cold start.
+  const load = createRequire(__filename);
+  delete load.cache[outfile];
+  return load(outfile) as T;
 }
