@@ -132,16 +132,51 @@ function withNewline(item: DeliveryItem): Uint8Array {
   return record;
 }
 
-/** Names and values of a record's partition folders as one map key (sanitised values hold no control characters). */
-function partitionId(partitions: Record<string, string>): string {
-  let id = '';
-  for (const name in partitions) id += `${name}\u0000${partitions[name]}\u0000`;
-  return id;
+/** Whether a record's partitions are an object's folders: the same names in the same order, the same values. */
+function isFolderOf(object: PartitionObject, partitions: Record<string, string>): boolean {
+  const { names, partitions: folders } = object;
+  let index = 0;
+  for (const name in partitions) {
+    if (name !== names[index] || partitions[name] !== folders![name]) return false;
+    index += 1;
+  }
+  return index === names.length;
+}
+
+function firstValue(partitions: Record<string, string>): string {
+  for (const name in partitions) return partitions[name]!;
+  return '';
+}
+
+/**
+ * A batch's S3 objects by partition folders. Looked up by the first key's value, then compared in full:
+ * building a string key per record (and hashing it) cost more than the rest of the S3 sink.
+ */
+class PartitionObjects {
+  private readonly byFirstValue = new Map<string, PartitionObject[]>();
+  readonly list: PartitionObject[] = [];
+
+  get(partitions: Record<string, string>): PartitionObject | undefined {
+    const candidates = this.byFirstValue.get(firstValue(partitions));
+    if (candidates === undefined) return undefined;
+    for (const object of candidates) if (isFolderOf(object, partitions)) return object;
+    return undefined;
+  }
+
+  add(object: PartitionObject): void {
+    const value = object.partitions === undefined ? '' : firstValue(object.partitions);
+    const candidates = this.byFirstValue.get(value);
+    if (candidates === undefined) this.byFirstValue.set(value, [object]);
+    else candidates.push(object);
+    this.list.push(object);
+  }
 }
 
 /** One S3 object of a batch: a partition folder's lines, in shard order. */
 interface PartitionObject {
   partitions: Record<string, string> | undefined;
+  /** Names of `partitions`, in order. */
+  names: string[];
   /** Batch position of its first line: where a failed write is reported from. */
   firstPosition: number;
   body: JsonLinesBody;
@@ -155,27 +190,31 @@ function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
   return {
     name: `s3:${config.prefix}`,
     open(batch) {
-      // One object per partition folder. Its body is encoded (and compressed) as lines arrive, so the
-      // batch does not hold its output lines until the end.
-      const objects = new Map<string, PartitionObject>();
+      // One object per partition folder (a single one when the sink is not partitioned). Its body is
+      // encoded (and compressed) as lines arrive, so the batch does not hold its output lines until the end.
+      const objects = new PartitionObjects();
+      let unpartitioned: PartitionObject | undefined;
+      const open = (item: DeliveryItem, partitions: Record<string, string> | undefined) => {
+        const object = {
+          partitions,
+          names: partitions === undefined ? [] : Object.keys(partitions),
+          firstPosition: item.position,
+          body: new JsonLinesBody({ gzip: compress }),
+        };
+        if (partitions === undefined) unpartitioned = object;
+        objects.add(object);
+        return object;
+      };
       return {
         add(item) {
           const partitions = config.partitioned ? item.keys : undefined;
-          const id = partitions ? partitionId(partitions) : '';
-          let object = objects.get(id);
-          if (object === undefined) {
-            object = {
-              partitions,
-              firstPosition: item.position,
-              body: new JsonLinesBody({ gzip: compress }),
-            };
-            objects.set(id, object);
-          }
+          const object =
+            (partitions === undefined ? unpartitioned : objects.get(partitions)) ?? open(item, partitions);
           object.body.add(item.line, item.bytes);
         },
         async deliver() {
           const client = context.clients.s3();
-          const list = [...objects.values()];
+          const list = objects.list;
           const results = await Promise.allSettled(
             list.map(async (object) => {
               const key = batchObjectKey({
