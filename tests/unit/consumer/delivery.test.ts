@@ -54,7 +54,7 @@ function objects(): Record<string, string[]> {
 describe('S3 sink of the stream consumer', () => {
   it('writes one object per partition folder, telling folders apart by every name, value and their order', async () => {
     const open = s3Sink().open(batch);
-    const keys = [
+    const keys: Record<string, string>[] = [
       { a: '1', b: '2' },
       { b: '2', a: '1' },
       { a: '1', b: '3' },
