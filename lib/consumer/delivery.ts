@@ -52,8 +52,8 @@ export interface SinkResult {
 export interface Sink {
   readonly name: string;
   /**
-   * Whether the sink reads `item.record`. Without such a sink the batch keeps only output lines: 10,000
-   * parsed objects held to the end of a batch survive into V8's old generation and cost real GC time.
+   * Whether the sink reads `item.record`. Without such a sink no parsed object outlives its record: 10,000
+   * of them held to the end of a batch survive into V8's old generation and cost real GC time.
    */
   readonly readsRecords?: boolean;
   /** Starts one batch. Its items are added in shard order while the batch is processed, then delivered. */

@@ -3,7 +3,9 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createStreamConsumer } from '../../../lib/consumer';
+import { createSinks, createStreamConsumer, processBatch, type Sink } from '../../../lib/consumer';
+import { recordProcessorFor } from '../../../lib/processing/record-processor';
+import { createErrorSink } from '../../../lib/sinks/error-sink';
 import { kinesisStreamEvent, sequenceNumber } from '../../../lib/events/factories';
 import { parsePipeline } from '../../../lib/pipeline/load';
 import { aggregate } from '../../../lib/records';
@@ -368,6 +370,45 @@ describe('stream consumer batch', () => {
     expect(fanned.map((entry) => Buffer.from(entry.Data!).toString('utf8'))).toEqual(
       expected.map((line) => `${line}\n`),
     );
+  });
+
+  it('reports the batch from its first good record when a sink throws while records are added', async () => {
+    // Prepare: a sink that fails on the third record it is given, beside the S3 sink.
+    const pipeline = pipelineWith(S3_ONLY);
+    let added = 0;
+    const failing: Sink = {
+      name: 'flaky',
+      open: () => ({
+        add: () => {
+          added += 1;
+          if (added === 3) throw new Error('out of buffers');
+        },
+        deliver: async () => ({ firstUndelivered: undefined, refused: [], written: added }),
+      }),
+    };
+    const s3Sinks = createSinks(pipeline.config.consumer!.sinks, {
+      clients: { s3: () => new S3Client({}) } as never,
+      bucket: 'lake-bucket',
+    });
+    const event = eventOf(['not json', ...[1, 2, 3, 4].map((i) => JSON.stringify(clickEvent(i)))]);
+
+    // Act
+    const result = await processBatch(event.Records, {
+      processor: recordProcessorFor(pipeline, { MASK_SALT: 'pepper' }),
+      sinks: [...s3Sinks, failing],
+      errorSink: createErrorSink({ client: new S3Client({}), bucket: 'lake-bucket', prefix: 'errors/' }),
+    });
+
+    // Assess: Lambda retries from the first good record; the throwing sink saw no more records.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(1) }]);
+    expect(result.summary.sinkErrors).toEqual(['flaky: out of buffers']);
+    expect(added).toBe(3);
+    // The S3 sink delivered all four; the bad record before them went to the error output.
+    const keys = puts().map((input) => input.Key!);
+    expect(keys.filter((key) => key.startsWith('lake/'))).toHaveLength(
+      new Set([1, 2, 3, 4].map((i) => clickEvent(i).event_type)).size,
+    );
+    expect(keys.filter((key) => key.startsWith('errors/'))).toHaveLength(1);
   });
 
   it('returns no failures for an empty batch', async () => {
