@@ -83,8 +83,12 @@ export class JsonLinesBody {
     this.offset = 0;
     // No backpressure on purpose: the whole batch is in memory already (a Lambda event is at most 6 MB).
     if (this.gzip) {
-      // zlib is done with the chunk once the write calls back.
-      if (this.failure === undefined) this.gzip.write(written, (error) => error || recycle(chunk));
+      // zlib is done with the chunk once the write calls back without an error.
+      if (this.failure === undefined) {
+        this.gzip.write(written, (error) => {
+          if (!error) recycle(chunk);
+        });
+      }
     } else {
       this.chunks.push(written);
       this.filled.push(chunk);
