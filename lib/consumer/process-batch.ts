@@ -190,7 +190,7 @@ export async function processBatch(
         );
         continue;
       }
-      const { objects, text } = decoded.value;
+      const { objects, text, line } = decoded.value;
       // One context per user record: its objects share all of it.
       const context = {
         ingestionTime,
@@ -202,7 +202,7 @@ export async function processBatch(
       };
       for (let index = 0; index < objects.length; index += 1) {
         summary.objects += 1;
-        const outcome = parts.processor.process(objects[index]!, context, text);
+        const outcome = parts.processor.process(objects[index]!, context, line);
         if (outcome.kind === 'dropped') {
           count(summary.dropped, outcome.rule);
         } else if (outcome.kind === 'failed') {

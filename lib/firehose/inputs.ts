@@ -22,8 +22,8 @@ export type InputFormatName = (typeof INPUT_FORMATS)[number];
 export interface DecodedRecord {
   /** The objects processed one by one: JSON objects, or one object per log event. */
   objects: JsonObject[];
-  /** The record's text when it is one JSON object (may be passed on unchanged); undefined for log events. */
-  text: string | undefined;
+  /** The record's text when it stands for its one JSON object (ParsedJson.line); undefined for log events. */
+  line: string | undefined;
   /** A CloudWatch Logs CONTROL_MESSAGE: returned Dropped. */
   control: boolean;
 }
@@ -46,7 +46,7 @@ export interface InputFormatOptions {
 
 const NO_OBJECTS: DecodedRecord = Object.freeze({
   objects: [],
-  text: undefined,
+  line: undefined,
   control: true,
 }) as DecodedRecord;
 
@@ -56,7 +56,7 @@ function jsonFormat({ processor }: InputFormatOptions): InputFormat {
     decode(bytes) {
       const decoded = processor.decode(bytes);
       if (!decoded.ok) return decoded;
-      return ok({ objects: decoded.value.objects, text: decoded.value.text, control: false });
+      return ok({ objects: decoded.value.objects, line: decoded.value.line, control: false });
     },
     rebuilder(bytes) {
       // Processing may have edited the parsed objects in place: parse the original again.
@@ -110,7 +110,7 @@ function cloudWatchLogsFormat({ maxDecompressedBytes }: InputFormatOptions): Inp
       if (payload.messageType === 'CONTROL_MESSAGE') return ok(NO_OBJECTS);
       return ok({
         objects: payload.logEvents.map((event) => logEventObject(payload, event, parseMessage)),
-        text: undefined,
+        line: undefined,
         control: false,
       });
     },

@@ -317,14 +317,14 @@ export function createFirehoseProcessor(
   const transformRecord = (
     data: string,
     bytes: Buffer,
-    { objects, text }: DecodedRecord,
+    { objects, line }: DecodedRecord,
     context: RecordContext,
     summary: FirehoseSummary,
   ): Plan => {
     const total = objects.length;
     if (total === 1) {
       // The common case (one object per record, as after Firehose's JSON de-aggregation), without arrays.
-      const outcome = processor.process(objects[0]!, context, text);
+      const outcome = processor.process(objects[0]!, context, line);
       if (outcome.kind === 'failed') return failed(outcome.reason, outcome.message);
       if (outcome.kind === 'dropped') {
         count(summary.droppedObjects, outcome.rule);

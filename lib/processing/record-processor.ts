@@ -14,7 +14,6 @@ import {
   type ParsedJson,
 } from '../records';
 import { compileValidator, formatIssues, type Validator } from '../schema/validate';
-import { verbatimLine } from './verbatim';
 import { compileTransforms, type RecordContext, type RecordTransform } from '../transform';
 
 /** Every reason a record can be rejected on this path. */
@@ -27,7 +26,7 @@ export type ObjectOutcome =
       record: JsonObject;
       line: string;
       keys: Record<string, string> | undefined;
-      /** The line is the record's own text, unchanged (see verbatim.ts). */
+      /** The line is the record's own text, unchanged (ParsedJson.line). */
       verbatim: boolean;
     }
   | { kind: 'dropped'; rule: string }
@@ -37,11 +36,11 @@ export interface RecordProcessor {
   /** Bytes of one record (already base64-decoded and de-aggregated) into its JSON objects. */
   decode(data: Buffer): Decoded<ParsedJson>;
   /**
-   * One parsed object through validation, transforms and key extraction to its output line. `text` is
-   * the record's text when the object is all it held (ParsedJson.text): if no transform changes the
-   * object, that text becomes the line instead of a re-serialisation.
+   * One parsed object through validation, transforms and key extraction to its output line. `line` is the
+   * record's own text when it stands for the object exactly (ParsedJson.line): if no transform changes the
+   * object, it becomes the output line instead of a re-serialisation.
    */
-  process(object: JsonObject, context: RecordContext, text?: string): ObjectOutcome;
+  process(object: JsonObject, context: RecordContext, line?: string): ObjectOutcome;
   /** Whether partition keys are extracted (pipeline.yml has a `partitioning` block). */
   readonly partitioned: boolean;
 }
@@ -71,7 +70,7 @@ export function createRecordProcessor(parts: RecordProcessorParts): RecordProces
       const inflated = maybeGunzip(data, maxDecompressed);
       return inflated.ok ? json.parse(inflated.value) : inflated;
     },
-    process(object, context, text) {
+    process(object, context, faithfulLine) {
       const validation = validate(object);
       if (!validation.ok)
         return { kind: 'failed', reason: 'schema-violation', message: formatIssues(validation.issues) };
@@ -85,8 +84,8 @@ export function createRecordProcessor(parts: RecordProcessorParts): RecordProces
         if (!extracted.ok) return { kind: 'failed', reason: extracted.reason, message: extracted.message };
         keys = extracted.keys;
       }
-      const original =
-        text !== undefined && !transformed.changed ? verbatimLine(text, transformed.record) : undefined;
+      // Unchanged means the very object parsed from the record (custom transforms always count as changes).
+      const original = transformed.changed ? undefined : faithfulLine;
       const line = original ?? JSON.stringify(transformed.record);
       // Byte length only matters near the limit: a UTF-8 string is at most 3 bytes per UTF-16 unit.
       if (line.length * 3 > maxBytes && Buffer.byteLength(line) > maxBytes) {

@@ -19,17 +19,19 @@ export interface JsonParserOptions {
 /** What `JsonParser.parse` found in a record. */
 export interface ParsedJson {
   objects: JsonObject[];
-  /**
-   * The record's text (byte order mark removed) when it holds exactly one JSON value, so a caller that
-   * changes nothing may pass the original on (see lib/processing/verbatim.ts); undefined otherwise.
-   */
+  /** The record's text (byte order mark removed) when it holds exactly one JSON value; undefined otherwise. */
   text: string | undefined;
+  /**
+   * `text` without its surrounding whitespace, when it stands for its object exactly (see faithfulLine):
+   * a caller that changes nothing may write it instead of serialising the object. Undefined otherwise.
+   */
+  line: string | undefined;
 }
 
 export interface JsonParser {
   /** One object, JSON lines (blank lines and CRLF allowed) or concatenated objects (`{..}{..}`), in order. */
   records(input: Buffer | string): Decoded<JsonObject[]>;
-  /** As `records`, keeping the text of a one-object record. */
+  /** As `records`, keeping the text of a one-object record and, when it stands for the object, its line. */
   parse(input: Buffer | string): Decoded<ParsedJson>;
   /** Exactly one object, with optional surrounding whitespace. */
   object(input: Buffer | string): Decoded<JsonObject>;
@@ -86,21 +88,6 @@ function scanScalar(text: string, start: number): number {
   return position;
 }
 
-/**
- * Depth can only pass maxDepth if the text holds more than maxDepth opening characters; counting them
- * with native indexOf is far cheaper than a character loop, and settles the common small record.
- */
-function fewerOpeningsThan(text: string, limit: number): boolean {
-  let count = 0;
-  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) {
-    if (++count > limit) return false;
-  }
-  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) {
-    if (++count > limit) return false;
-  }
-  return true;
-}
-
 function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -116,29 +103,73 @@ function withoutInputExcerpt(message: string): string {
   return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
 }
 
+const COLON = ':';
+
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(COLON); at !== -1; at = text.indexOf(COLON, at + 1)) count += 1;
+  return count;
+}
+
+const NESTS_TOO_DEEP = -1;
+const OWNS_FORBIDDEN_KEY = -2;
+
 /**
- * Whether any object in the tree owns a forbidden key. Runs on every accepted object, so it allocates
- * nothing: own-key lookups per object, and for-in (V8's enum cache) to reach children. Measured cheaper than
- * searching the raw text for the quoted keys (V8's indexOf is slow for needles starting with a frequent
- * character such as `"`), and exact: escapes like `"__pro\u0074o__"` are already decoded. The depth checks
- * that run before it bound the recursion; the ceiling is a second guard.
+ * The one walk over every accepted object: NESTS_TOO_DEEP past `maxDepth` (the bound that also keeps this
+ * recursion short), OWNS_FORBIDDEN_KEY when an object owns one, otherwise the object's keys plus the colons
+ * in its string values, which faithfulLine compares with its text. Exact, unlike a search of the text:
+ * escapes such as `"__pro\u0074o__"` are already decoded. Allocates nothing; `===` between a key and a
+ * forbidden name is a pointer comparison, both being internalised strings.
  */
-function ownsForbiddenKey(value: object, forbidden: readonly string[], depth: number): boolean {
-  if (depth > MAX_DEPTH_CEILING) return false;
+function inspect(value: object, depth: number, maxDepth: number, forbidden: readonly string[]): number {
+  if (depth > maxDepth) return NESTS_TOO_DEEP;
+  let count = 0;
   if (Array.isArray(value)) {
     for (const item of value as unknown[]) {
-      if (typeof item === 'object' && item !== null && ownsForbiddenKey(item, forbidden, depth + 1))
-        return true;
+      if (typeof item === 'string') {
+        count += colonsIn(item);
+      } else if (typeof item === 'object' && item !== null) {
+        const inner = inspect(item, depth + 1, maxDepth, forbidden);
+        if (inner < 0) return inner;
+        count += inner;
+      }
     }
-    return false;
+    return count;
   }
-  for (const key of forbidden) if (Object.hasOwn(value, key)) return true;
   for (const key in value) {
+    for (let index = 0; index < forbidden.length; index += 1) {
+      if (key === forbidden[index]) return OWNS_FORBIDDEN_KEY;
+    }
     const child = (value as JsonObject)[key];
-    if (typeof child === 'object' && child !== null && ownsForbiddenKey(child, forbidden, depth + 1))
-      return true;
+    count += 1;
+    if (typeof child === 'string') {
+      count += colonsIn(child);
+    } else if (typeof child === 'object' && child !== null) {
+      const inner = inspect(child, depth + 1, maxDepth, forbidden);
+      if (inner < 0) return inner;
+      count += inner;
+    }
   }
-  return false;
+  return count;
+}
+
+/**
+ * The record's text, trimmed, when it means the same to every reader as the object that was validated;
+ * undefined when the object must be serialised instead. Passing it on saves re-serialising (the largest
+ * per-record cost after parsing) and keeps the producer's exact bytes (digits of large numbers, key order).
+ * - one line (JSON lines output; JSON allows newlines between tokens, which would split the record);
+ * - no duplicate keys (JSON.parse keeps the last, other readers the first: the validated value must be the
+ *   one everybody sees). Counting proves it. Outside strings a `:` only follows a key, so the text holds
+ *   (keys + colons in keys + colons in string values) colons, counted over the text's keys. The parsed
+ *   object can only have fewer of each (a duplicate's key and value are dropped), so its keys plus the
+ *   colons in its string values (`colons`, from inspect) equal the text's colons only when nothing was
+ *   dropped. (Colons in keys are left out of the count: such a record is serialised, which is always
+ *   safe.) Escapes could hide a colon (`\u003a`), so text with a backslash does not qualify.
+ */
+function faithfulLine(text: string, colons: number): string | undefined {
+  const line = text.trim();
+  if (line.includes('\n') || line.includes('\r') || line.includes('\\')) return undefined;
+  return colonsIn(line) === colons ? line : undefined;
 }
 
 /** Path of the first forbidden key in document order; runs only once a record is known to hold one. */
@@ -196,40 +227,30 @@ class Parser implements JsonParser {
   parse(input: Buffer | string): Decoded<ParsedJson> {
     const text = toText(input);
     if (typeof text !== 'string') return text;
-    if (fewerOpeningsThan(text, this.maxDepth)) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return this.stream(text); // JSON lines, concatenated objects, or invalid: the scanner tells which
-      }
-      const checked = this.check(value, 0, 0, text);
-      return checked === undefined ? ok({ objects: [value as JsonObject], text }) : checked;
+    // V8's JSON.parse is iterative: any depth parses without overflowing the stack, and inspect bounds it
+    // afterwards. (Deep nesting parses ~10x slower than flat text of the same size: bounded by record size.)
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.stream(text); // JSON lines, concatenated objects, or invalid: the scanner tells which
     }
-    return this.stream(text);
+    const colons = this.inspected(value, 0, text);
+    if (typeof colons !== 'number') return colons;
+    return ok({ objects: [value as JsonObject], text, line: faithfulLine(text, colons) });
   }
 
   object(input: Buffer | string): Decoded<JsonObject> {
     const text = toText(input);
     if (typeof text !== 'string') return text;
-    if (!fewerOpeningsThan(text, this.maxDepth)) {
-      const start = skipWhitespace(text, 0);
-      const code = text.charCodeAt(start);
-      if (
-        (code === OPEN_BRACE || code === OPEN_BRACKET) &&
-        scanContainer(text, start, this.maxDepth) === TOO_DEEP
-      ) {
-        return this.tooDeep(0, start);
-      }
-    }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
       return fail('invalid-json', `invalid JSON: ${withoutInputExcerpt((error as Error).message)}`);
     }
-    const checked = this.check(value, 0, 0);
-    return checked === undefined ? ok(value as JsonObject) : checked;
+    const colons = this.inspected(value, 0, text);
+    return typeof colons === 'number' ? ok(value as JsonObject) : colons;
   }
 
   /** Splits top-level values with a string-aware bracket scan, then JSON.parse each one. */
@@ -259,37 +280,36 @@ class Parser implements JsonParser {
         const reason = withoutInputExcerpt((error as Error).message);
         return fail('invalid-json', `JSON value #${index} at offset ${start} is invalid: ${reason}`);
       }
-      const checked = this.check(value, index, start);
-      if (checked !== undefined) return checked;
+      // The scan bounded the depth already; the walk still runs for the forbidden keys.
+      const checked = this.inspected(value, index, text, start);
+      if (typeof checked !== 'number') return checked;
       objects.push(value as JsonObject);
       start = skipWhitespace(text, end);
     }
     if (objects.length === 0)
       return fail('invalid-json', 'no JSON value in the data (empty or whitespace only)');
-    return ok({ objects, text: objects.length === 1 ? text : undefined });
+    return ok({ objects, text: objects.length === 1 ? text : undefined, line: undefined });
   }
 
-  /** undefined when the value is an acceptable object; otherwise the failure. */
   /**
-   * A key can only be forbidden if its name is in the text verbatim or the text has an escape that could
-   * spell it (`__pro\u0074o__`); native substring searches settle the common record without a walk.
+   * The value at `offset` (found when it fails: the start of `text`'s first value when not given) checked:
+   * an object within maxDepth owning no forbidden key gives inspect's colon count, anything else its
+   * failure. Depth comes first, as when the scanner finds it: a 100,000-deep array is nesting-too-deep.
    */
-  private mayHoldForbiddenKey(text: string): boolean {
-    return text.includes('\\') || this.forbidden.some((key) => text.includes(key));
-  }
-
-  private check(value: unknown, index: number, offset: number, text?: string): DecodeFailure | undefined {
+  private inspected(value: unknown, index: number, text: string, offset?: number): number | DecodeFailure {
+    const colons =
+      typeof value === 'object' && value !== null ? inspect(value, 1, this.maxDepth, this.forbidden) : 0;
+    if (colons >= 0 && isJsonObject(value)) return colons;
+    const at = offset ?? skipWhitespace(text, 0);
+    if (colons === NESTS_TOO_DEEP) return this.tooDeep(index, at);
     if (!isJsonObject(value)) {
       return fail(
         'not-an-object',
-        `JSON value #${index} at offset ${offset} is ${describeKind(value)}, not an object`,
+        `JSON value #${index} at offset ${at} is ${describeKind(value)}, not an object`,
       );
     }
-    if (this.forbidden.length === 0) return undefined;
-    if (text !== undefined && !this.mayHoldForbiddenKey(text)) return undefined;
-    if (!ownsForbiddenKey(value, this.forbidden, 1)) return undefined;
     const path = forbiddenKeyPath(value, this.forbiddenSet, '') ?? '(unknown)';
-    return fail('forbidden-key', `JSON value #${index} at offset ${offset} has the forbidden key ${path}`);
+    return fail('forbidden-key', `JSON value #${index} at offset ${at} has the forbidden key ${path}`);
   }
 
   private tooDeep(index: number, offset: number): DecodeFailure {

@@ -63,7 +63,7 @@ describe('parseJsonRecords rejects', () => {
     ['a number', '42', 'JSON value #0 at offset 0 is a number, not an object'],
     ['a string', '"hello"', 'JSON value #0 at offset 0 is a string, not an object'],
     ['null', 'null', 'JSON value #0 at offset 0 is null, not an object'],
-    ['a boolean', ' true', 'JSON value #0 at offset 0 is a boolean, not an object'],
+    ['a boolean after a space', ' true', 'JSON value #0 at offset 1 is a boolean, not an object'],
     ['an array line among objects', '{"a":1}\n[1]', 'JSON value #1 at offset 8 is an array, not an object'],
     ['a number glued to an object', '{"a":1}5', 'JSON value #1 at offset 7 is a number, not an object'],
     [
@@ -152,6 +152,18 @@ describe('nesting depth', () => {
     expect(object).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/^(nesting-too-deep|invalid-json)$/),
+    });
+  });
+
+  it('names the offset of a one-object record that parses but nests too deep', () => {
+    // Act
+    const result = parseJsonRecords(`  ${nested(65)}\n`);
+
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      reason: 'nesting-too-deep',
+      message: 'JSON value #0 at offset 2 nests deeper than 64 levels',
     });
   });
 
