@@ -56,6 +56,11 @@ export interface Sink {
    * of them held to the end of a batch survive into V8's old generation and cost real GC time.
    */
   readonly readsRecords?: boolean;
+  /**
+   * Whether the sink works beside the batch (gzip on libuv's thread pool) and so needs the event loop to
+   * turn now and then while records are processed. Without such a sink a batch runs straight through.
+   */
+  readonly worksInBackground?: boolean;
   /** Starts one batch. Its items are added in shard order while the batch is processed, then delivered. */
   open(batch: BatchInfo): SinkBatch;
 }
@@ -189,6 +194,7 @@ function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
   const extension = compress ? 'jsonl.gz' : 'jsonl';
   return {
     name: `s3:${config.prefix}`,
+    worksInBackground: compress,
     open(batch) {
       // One object per partition folder (a single one when the sink is not partitioned). Its body is
       // encoded (and compressed) as lines arrive, so the batch does not hold its output lines until the end.

@@ -91,6 +91,11 @@ describe('S3 sink of the stream consumer', () => {
     });
   });
 
+  it('asks for turns of the event loop only when it compresses, which happens beside the batch', () => {
+    expect(s3Sink({ compression: 'gzip' }).worksInBackground).toBe(true);
+    expect(s3Sink({ compression: 'none' }).worksInBackground).toBe(false);
+  });
+
   it('reports the first line of each object S3 refused, and only those objects', async () => {
     s3.on(PutObjectCommand, { Key: 'lake/a=2/shardId-000000000000/100-199.jsonl.gz' }).rejects(
       Object.assign(new Error('Slow down'), { name: 'SlowDown' }),

@@ -411,6 +411,46 @@ describe('stream consumer batch', () => {
     expect(keys.filter((key) => key.startsWith('errors/'))).toHaveLength(1);
   });
 
+  it('lets the event loop turn during a batch only for a sink that works in the background', async () => {
+    // Prepare: 600 records (over two yields' worth) and a probe sink noting the turns seen at each record.
+    const pipeline = pipelineWith(S3_ONLY);
+    const processor = recordProcessorFor(pipeline, { MASK_SALT: 'pepper' });
+    const errorSink = createErrorSink({ client: new S3Client({}), bucket: 'lake-bucket', prefix: 'errors/' });
+    const event = eventOf(Array.from({ length: 600 }, (_, i) => JSON.stringify(clickEvent(i))));
+    const turnsSeenByLastRecord = async (worksInBackground: boolean) => {
+      let turns = 0;
+      let seen = -1;
+      let ticking = true;
+      const tick = () => {
+        turns += 1;
+        if (ticking) setImmediate(tick);
+      };
+      const probe: Sink = {
+        name: 'probe',
+        worksInBackground,
+        open: () => ({
+          add: () => void (seen = turns),
+          deliver: async () => ({ firstUndelivered: undefined, refused: [], written: 0 }),
+        }),
+      };
+      setImmediate(tick);
+      try {
+        await processBatch(event.Records, { processor, sinks: [probe], errorSink });
+      } finally {
+        ticking = false;
+      }
+      return seen;
+    };
+
+    // Act
+    const straight = await turnsSeenByLastRecord(false);
+    const turning = await turnsSeenByLastRecord(true);
+
+    // Assess: one turn per 256 records for the background sink, none for the other.
+    expect(straight).toBe(0);
+    expect(turning).toBeGreaterThanOrEqual(2);
+  });
+
   it('returns no failures for an empty batch', async () => {
     const consume = consumerFor(S3_ONLY);
     await expect(consume([])).resolves.toMatchObject({ batchItemFailures: [] });
