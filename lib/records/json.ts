@@ -220,11 +220,16 @@ class Parser implements JsonParser {
   }
 
   records(input: Buffer | string): Decoded<JsonObject[]> {
-    const parsed = this.parse(input);
+    const parsed = this.decode(input, false);
     return parsed.ok ? ok(parsed.value.objects) : parsed;
   }
 
   parse(input: Buffer | string): Decoded<ParsedJson> {
+    return this.decode(input, true);
+  }
+
+  /** `parse`, with the faithful-line proof only when the caller wants the line. */
+  private decode(input: Buffer | string, withLine: boolean): Decoded<ParsedJson> {
     const text = toText(input);
     if (typeof text !== 'string') return text;
     // V8's JSON.parse is iterative: any depth parses without overflowing the stack, and inspect bounds it
@@ -237,7 +242,8 @@ class Parser implements JsonParser {
     }
     const colons = this.inspected(value, 0, text);
     if (typeof colons !== 'number') return colons;
-    return ok({ objects: [value as JsonObject], text, line: faithfulLine(text, colons) });
+    const line = withLine ? faithfulLine(text, colons) : undefined;
+    return ok({ objects: [value as JsonObject], text, line });
   }
 
   object(input: Buffer | string): Decoded<JsonObject> {
