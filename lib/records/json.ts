@@ -126,13 +126,9 @@ function inspect(value: object, depth: number, maxDepth: number, forbidden: read
   let count = 0;
   if (Array.isArray(value)) {
     for (const item of value as unknown[]) {
-      if (typeof item === 'string') {
-        count += colonsIn(item);
-      } else if (typeof item === 'object' && item !== null) {
-        const inner = inspect(item, depth + 1, maxDepth, forbidden);
-        if (inner < 0) return inner;
-        count += inner;
-      }
+      const inner = inspectChild(item, depth, maxDepth, forbidden);
+      if (inner < 0) return inner;
+      count += inner;
     }
     return count;
   }
@@ -140,17 +136,18 @@ function inspect(value: object, depth: number, maxDepth: number, forbidden: read
     for (let index = 0; index < forbidden.length; index += 1) {
       if (key === forbidden[index]) return OWNS_FORBIDDEN_KEY;
     }
-    const child = (value as JsonObject)[key];
-    count += 1;
-    if (typeof child === 'string') {
-      count += colonsIn(child);
-    } else if (typeof child === 'object' && child !== null) {
-      const inner = inspect(child, depth + 1, maxDepth, forbidden);
-      if (inner < 0) return inner;
-      count += inner;
-    }
+    const inner = inspectChild((value as JsonObject)[key], depth, maxDepth, forbidden);
+    if (inner < 0) return inner;
+    count += 1 + inner;
   }
   return count;
+}
+
+/** A member of an object or array at `depth`: its colons if a string, its walk if an object or array. */
+function inspectChild(child: unknown, depth: number, maxDepth: number, forbidden: readonly string[]): number {
+  if (typeof child === 'string') return colonsIn(child);
+  if (typeof child === 'object' && child !== null) return inspect(child, depth + 1, maxDepth, forbidden);
+  return 0;
 }
 
 /**
