@@ -88,6 +88,28 @@ function scanScalar(text: string, start: number): number {
   return position;
 }
 
+/**
+ * Texts longer than this have their opening characters counted before JSON.parse, which builds the whole
+ * structure before inspect can bound its depth: a gzip'd record may inflate to 64 MiB of `[`, gigabytes of
+ * arrays and seconds of work. A shorter text nests at most 32,768 levels, which parses in about 2 ms.
+ */
+const COUNT_OPENINGS_ABOVE = 64 * 1024;
+
+/**
+ * Depth can only pass maxDepth if the text holds more than maxDepth opening characters; native indexOf
+ * counts them far faster than a character loop.
+ */
+function fewerOpeningsThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) {
+    if (++count > limit) return false;
+  }
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) {
+    if (++count > limit) return false;
+  }
+  return true;
+}
+
 function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -118,8 +140,7 @@ const OWNS_FORBIDDEN_KEY = -2;
  * The one walk over every accepted object: NESTS_TOO_DEEP past `maxDepth` (the bound that also keeps this
  * recursion short), OWNS_FORBIDDEN_KEY when an object owns one, otherwise the object's keys plus the colons
  * in its string values, which faithfulLine compares with its text. Exact, unlike a search of the text:
- * escapes such as `"__pro\u0074o__"` are already decoded. Allocates nothing; `===` between a key and a
- * forbidden name is a pointer comparison, both being internalised strings.
+ * escapes such as `"__pro\u0074o__"` are already decoded. Allocates nothing.
  */
 function inspect(value: object, depth: number, maxDepth: number, forbidden: readonly string[]): number {
   if (depth > maxDepth) return NESTS_TOO_DEEP;
@@ -229,8 +250,9 @@ class Parser implements JsonParser {
   private decode(input: Buffer | string, withLine: boolean): Decoded<ParsedJson> {
     const text = toText(input);
     if (typeof text !== 'string') return text;
-    // V8's JSON.parse is iterative: any depth parses without overflowing the stack, and inspect bounds it
-    // afterwards. (Deep nesting parses ~10x slower than flat text of the same size: bounded by record size.)
+    // The scanner stops at the first level too deep. Otherwise JSON.parse goes first (it is iterative: no
+    // depth overflows its stack) and inspect bounds the depth after it.
+    if (this.mayNestTooDeep(text)) return this.stream(text);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -246,6 +268,16 @@ class Parser implements JsonParser {
   object(input: Buffer | string): Decoded<JsonObject> {
     const text = toText(input);
     if (typeof text !== 'string') return text;
+    if (this.mayNestTooDeep(text)) {
+      const start = skipWhitespace(text, 0);
+      const code = text.charCodeAt(start);
+      if (
+        (code === OPEN_BRACE || code === OPEN_BRACKET) &&
+        scanContainer(text, start, this.maxDepth) === TOO_DEEP
+      ) {
+        return this.tooDeep(0, start);
+      }
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -254,6 +286,11 @@ class Parser implements JsonParser {
     }
     const colons = this.inspected(value, 0, text);
     return typeof colons === 'number' ? ok(value as JsonObject) : colons;
+  }
+
+  /** A long text with more opening characters than maxDepth: the scanner must look before JSON.parse. */
+  private mayNestTooDeep(text: string): boolean {
+    return text.length > COUNT_OPENINGS_ABOVE && !fewerOpeningsThan(text, this.maxDepth);
   }
 
   /** Splits top-level values with a string-aware bracket scan, then JSON.parse each one. */
@@ -297,7 +334,8 @@ class Parser implements JsonParser {
   /**
    * The value at `offset` (found when it fails: the start of `text`'s first value when not given) checked:
    * an object within maxDepth owning no forbidden key gives inspect's colon count, anything else its
-   * failure. Depth comes first, as when the scanner finds it: a 100,000-deep array is nesting-too-deep.
+   * failure. Depth is reported before kind (a 100,000-deep array is nesting-too-deep, as the scanner finds
+   * it); in an object, the walk reports whichever of a forbidden key and too deep a nesting it meets first.
    */
   private inspected(value: unknown, index: number, text: string, offset?: number): number | DecodeFailure {
     const colons =

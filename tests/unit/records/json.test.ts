@@ -155,6 +155,30 @@ describe('nesting depth', () => {
     });
   });
 
+  it('finds a long text nesting too deep with the scanner, before JSON.parse builds it', () => {
+    // Prepare: 2 MB of brackets, a million levels.
+    const input = `{"a":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`;
+    const parse = jest.spyOn(JSON, 'parse');
+
+    try {
+      // Act
+      const records = parseJsonRecords(input);
+      const object = parseJsonObject(input);
+
+      // Assess
+      const expected = {
+        ok: false,
+        reason: 'nesting-too-deep',
+        message: 'JSON value #0 at offset 0 nests deeper than 64 levels',
+      };
+      expect(records).toEqual(expected);
+      expect(object).toEqual(expected);
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
   it('names the offset of a one-object record that parses but nests too deep', () => {
     // Act
     const result = parseJsonRecords(`  ${nested(65)}\n`);
