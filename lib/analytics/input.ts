@@ -6,7 +6,7 @@
  */
 import type { LoadedPipeline } from '../pipeline/load';
 import { createRecordProcessor, type RejectionReason } from '../processing/record-processor';
-import { ok, type Decoded, type JsonObject } from '../records';
+import type { Decoded, JsonObject } from '../records';
 import { compileValidator, formatIssues, type Validator } from '../schema/validate';
 import { compileTransforms, type RecordContext, type RecordTransform } from '../transform';
 import type { AnalyticsRecords } from './config';
@@ -55,15 +55,12 @@ export function analyticsInput(
   mode: AnalyticsRecords,
   env: NodeJS.ProcessEnv = process.env,
 ): AnalyticsInput {
-  // Only `decode` of the shared processor is used; validate/transform are unused placeholders there.
+  // Only the shared processor's decoding is used; validate/transform are unused placeholders there.
   const processor = createRecordProcessor({
     validate: () => ({ ok: true }),
     transform: (record) => ({ kind: 'ok', record, changed: false }),
     maxBytes: pipeline.config.record.maxBytes,
   });
-  const decode = (data: Buffer): Decoded<JsonObject[]> => {
-    const decoded = processor.decode(data);
-    return decoded.ok ? ok(decoded.value.objects) : decoded;
-  };
+  const decode = (data: Buffer): Decoded<JsonObject[]> => processor.objects(data);
   return { decode, prepare: PREPARERS[mode](pipeline, env), usesContext: mode === 'transformed' };
 }

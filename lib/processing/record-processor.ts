@@ -35,6 +35,8 @@ export type ObjectOutcome =
 export interface RecordProcessor {
   /** Bytes of one record (already base64-decoded and de-aggregated) into its JSON objects. */
   decode(data: Buffer): Decoded<ParsedJson>;
+  /** As `decode`, for callers that never pass a record on as its text: only the objects. */
+  objects(data: Buffer): Decoded<JsonObject[]>;
   /**
    * One parsed object through validation, transforms and key extraction to its output line. `line` is the
    * record's own text when it stands for the object exactly (ParsedJson.line): if no transform changes the
@@ -69,6 +71,10 @@ export function createRecordProcessor(parts: RecordProcessorParts): RecordProces
     decode(data) {
       const inflated = maybeGunzip(data, maxDecompressed);
       return inflated.ok ? json.parse(inflated.value) : inflated;
+    },
+    objects(data) {
+      const inflated = maybeGunzip(data, maxDecompressed);
+      return inflated.ok ? json.records(inflated.value) : inflated;
     },
     process(object, context, faithfulLine) {
       const validation = validate(object);
