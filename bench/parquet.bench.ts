@@ -238,10 +238,6 @@ async function compareEngines(input: string): Promise<void> {
     'parquetjs-lite',
     rowLibraryRun(require('parquetjs-lite') as RowLibrary, 'engine-lite.parquet', {}),
   );
-  await time(
-    '@dsnp/parquetjs',
-    rowLibraryRun(require('@dsnp/parquetjs') as RowLibrary, 'engine-dsnp.parquet', {}),
-  );
   /* eslint-enable @typescript-eslint/no-require-imports */
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
   await time('DuckDB COPY read_json', () =>
