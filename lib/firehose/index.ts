@@ -6,7 +6,20 @@ export {
   type FirehoseProcessor,
   type FirehoseProcessorOptions,
 } from './processor';
-export { checkTransformationResponse, type ContractOptions } from './contract';
+export {
+  checkTransformationResponse,
+  FIREHOSE_ERROR_CODES,
+  judgeTransformationResponse,
+  LAMBDA_MAX_RESPONSE_BYTES,
+  PROJECT_CONTRACT,
+  SERVICE_CONTRACT,
+  type CheckedRecord,
+  type ContractCheck,
+  type ContractProblem,
+  type ContractProfile,
+  type ContractReport,
+  type FirehoseErrorCode,
+} from './contract';
 export { createInputFormat, INPUT_FORMATS, type InputFormat, type InputFormatName } from './inputs';
 export { deliveryStreamNameOf, reingestTarget, type ReingestClients, type ReingestPart } from './reingest';
 export { entryBytes, fitUnderLimit, MAX_RESPONSE_BYTES, responseBytes } from './response-size';

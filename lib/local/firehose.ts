@@ -39,13 +39,13 @@ import { createLogger } from '../observability/logger';
 import { putObject, type ObjectEncryption } from '../sinks/s3';
 import { SizeIntervalBuffer, systemClock, type Clock } from './firehose-buffer';
 import {
-  checkTransformationResponse,
   FIREHOSE_ERROR_CODES,
-  LAMBDA_MAX_RESPONSE_BYTES,
+  judgeTransformationResponse,
+  SERVICE_CONTRACT,
   type CheckedRecord,
   type ContractCheck,
   type FirehoseErrorCode,
-} from './firehose-contract';
+} from '../firehose/contract';
 
 const gzipAsync = promisify(gzip);
 
@@ -469,7 +469,7 @@ function settingsFrom(options: EmulatedFirehoseOptions): Settings {
       'activePartitionLimit',
     ),
     maxResponseBytes: positiveInteger(
-      options.maxResponseBytes ?? LAMBDA_MAX_RESPONSE_BYTES,
+      options.maxResponseBytes ?? SERVICE_CONTRACT.maxResponseBytes,
       'maxResponseBytes',
     ),
     appendDelimiter: options.appendDelimiter ?? (dynamic && processor.function !== 'firehoseTransformer'),
@@ -801,7 +801,10 @@ class DeliveryStream implements EmulatedFirehose {
     } catch (error) {
       return { ok: false, errorCode: FIREHOSE_ERROR_CODES.functionError, errorMessage: describeError(error) };
     }
-    return checkTransformationResponse(response, recordIds, this.settings.maxResponseBytes);
+    return judgeTransformationResponse(recordIds, response, {
+      ...SERVICE_CONTRACT,
+      maxResponseBytes: this.settings.maxResponseBytes,
+    });
   }
 
   private async processBatch(batch: InputRecord[]): Promise<void> {

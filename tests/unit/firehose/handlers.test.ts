@@ -1,6 +1,6 @@
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { firehoseTransformationEvent } from '../../../lib/events/factories';
-import { checkTransformationResponse } from '../../../lib/firehose';
+import { checkTransformationResponse, PROJECT_CONTRACT } from '../../../lib/firehose';
 import { clickEvent } from '../../fixtures/clickstream';
 
 type Handler = (
@@ -64,7 +64,8 @@ describe.each([
     const response = await handler(event, context);
 
     // Assess
-    expect(checkTransformationResponse(event, response)).toEqual([]);
+    const recordIds = event.records.map((record) => record.recordId);
+    expect(checkTransformationResponse(recordIds, response, PROJECT_CONTRACT).problems).toEqual([]);
     expect(response.records.map((record) => record.result)).toEqual(['Ok', 'ProcessingFailed']);
     const lines = output.map((line) => JSON.parse(line) as Record<string, unknown>);
     const summaries = lines.filter((line) => line.message === 'batch processed');

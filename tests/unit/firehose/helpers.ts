@@ -6,6 +6,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   checkTransformationResponse,
+  PROJECT_CONTRACT,
   createFirehoseProcessor,
   type FirehoseInvocation,
   type FirehoseOutcome,
@@ -106,7 +107,12 @@ export async function runChecked(
   maxResponseBytes?: number,
 ): Promise<FirehoseOutcome> {
   const outcome = await process(event);
-  expect(checkTransformationResponse(event, outcome.response, { maxResponseBytes })).toEqual([]);
+  const recordIds = event.records.map((record) => record.recordId);
+  const profile = {
+    ...PROJECT_CONTRACT,
+    maxResponseBytes: maxResponseBytes ?? PROJECT_CONTRACT.maxResponseBytes,
+  };
+  expect(checkTransformationResponse(recordIds, outcome.response, profile).problems).toEqual([]);
   expect(outcome.summary.responseBytes).toBe(Buffer.byteLength(JSON.stringify(outcome.response)));
   return outcome;
 }

@@ -18,7 +18,7 @@ import {
   type FirehoseCounters,
   type FirehoseTransformer,
 } from '../../../lib/local/firehose';
-import { FIREHOSE_ERROR_CODES } from '../../../lib/local/firehose-contract';
+import { FIREHOSE_ERROR_CODES } from '../../../lib/firehose';
 import type { PartitioningConfig } from '../../../lib/partitioning';
 import type { DeliveryConfig } from '../../../lib/pipeline/types';
 import { aggregate, KPL_MAGIC } from '../../../lib/records';

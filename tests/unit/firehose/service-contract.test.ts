@@ -1,14 +1,17 @@
 import {
-  checkTransformationResponse,
   FIREHOSE_ERROR_CODES,
+  judgeTransformationResponse,
   LAMBDA_MAX_RESPONSE_BYTES,
-} from '../../../lib/local/firehose-contract';
+  SERVICE_CONTRACT,
+} from '../../../lib/firehose';
 
 const IDS = ['id-0', 'id-1', 'id-2'];
 const b64 = (text: string) => Buffer.from(text).toString('base64');
+const judge = (response: unknown, ids = IDS, maxResponseBytes = SERVICE_CONTRACT.maxResponseBytes) =>
+  judgeTransformationResponse(ids, response, { ...SERVICE_CONTRACT, maxResponseBytes });
 const ok = (recordId: string, text = recordId) => ({ recordId, result: 'Ok', data: b64(text) });
 
-describe('checkTransformationResponse', () => {
+describe('judgeTransformationResponse with the service profile', () => {
   it('returns the records in input order whatever order they came back in', () => {
     // Prepare
     const response = {
@@ -20,7 +23,7 @@ describe('checkTransformationResponse', () => {
     };
 
     // Act
-    const check = checkTransformationResponse(response, IDS);
+    const check = judge(response);
 
     // Assess
     expect(check).toEqual({
@@ -109,7 +112,7 @@ describe('checkTransformationResponse', () => {
     ],
   ])('fails the batch for %s', (_name, response, errorCode, message) => {
     // Act
-    const check = checkTransformationResponse(response, IDS);
+    const check = judge(response);
 
     // Assess
     expect(check).toMatchObject({ ok: false, errorCode });
@@ -122,8 +125,8 @@ describe('checkTransformationResponse', () => {
     const size = Buffer.byteLength(JSON.stringify(response));
 
     // Act
-    const atLimit = checkTransformationResponse(response, ['id-0'], size);
-    const overLimit = checkTransformationResponse(response, ['id-0'], size - 1);
+    const atLimit = judge(response, ['id-0'], size);
+    const overLimit = judge(response, ['id-0'], size - 1);
 
     // Assess
     expect(atLimit.ok).toBe(true);
@@ -139,7 +142,7 @@ describe('checkTransformationResponse', () => {
     const response = { records: [ok('id-0', 'é'.repeat(2_400_000))] };
 
     // Act
-    const check = checkTransformationResponse(response, ['id-0']);
+    const check = judge(response, ['id-0']);
 
     // Assess
     expect(LAMBDA_MAX_RESPONSE_BYTES).toBe(6 * 1024 * 1024 + 100);
