@@ -27,6 +27,9 @@ describe('sanitizePartitionValue', () => {
     ['tab\there', 'tab_here'],
     ['.hidden', 'hidden'],
     ['trailing.', 'trailing'],
+    ['trailing..', 'trailing'], // every trailing dot, not only the last
+    ['a/..', 'a_'],
+    ['...lead', 'lead'],
     ['', undefined],
     ['   ', undefined],
     ['\u0001\u0002', undefined],
@@ -67,6 +70,20 @@ describe('sanitizePartitionValue', () => {
     expect(safe.startsWith('𠀋'.repeat(11))).toBe(true);
     expect(safe).toMatch(/_[0-9a-f]{8}$/);
     expect(Buffer.from(safe, 'utf8').toString('utf8')).toBe(safe); // no lone surrogate
+  });
+
+  // Golden values: the suffix is part of S3 keys already written, so a changed hash moves data. Computed outside
+  // this code base by an FNV-1a over UTF-16 units that gives the published vector e40c292c for 'a'.
+  it.each([
+    ['x'.repeat(200), `${'x'.repeat(119)}_b3e4b6e5`],
+    ['漢'.repeat(200), `${'漢'.repeat(119)}_875574c5`],
+    ['\u{1D49C}'.repeat(200), `${'\u{1D49C}'.repeat(119)}_c119d6e5`],
+  ])('shortens a long value with the FNV-1a suffix of the whole value (%#)', (value, expected) => {
+    // Act
+    const safe = sanitizePartitionValue(value) ?? '';
+    // Assess: 128 code points, whatever their UTF-16 length.
+    expect(safe).toBe(expected);
+    expect(Array.from(safe)).toHaveLength(128);
   });
 
   it('keeps a value exactly at the limit unchanged', () => {

@@ -239,6 +239,18 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     expect(outcome.failed.at(-1)).toMatchObject({ index: 1000, errorCode: 'NotAttempted' });
   });
 
+  it('with afterFailedChunk "stop", sends every chunk while nothing fails', async () => {
+    const { put, calls } = install(allOk);
+
+    const outcome = await put(
+      range(600).map((i) => taggedData(i)),
+      { afterFailedChunk: 'stop' },
+    );
+
+    expect(calls().map((c) => c.length)).toEqual([500, 100]);
+    expect(outcome).toEqual({ acknowledged: 600, failed: [], attempts: 2 });
+  });
+
   it('reports entries instead of resending them when the response does not match the request', async () => {
     const { put, calls } = install((tags) => tags.slice(1).map(() => undefined));
 

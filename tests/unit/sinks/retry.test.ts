@@ -100,3 +100,83 @@ describe('error classification', () => {
     expect(isRetryableEntryError(code)).toBe(expected);
   });
 });
+
+describe('error classification tables', () => {
+  // Each name AWS documents for throttling or a transient fault; a blanked entry fails its row.
+  it.each([
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'SlowDown',
+    'KMSThrottlingException',
+    'LimitExceededException',
+    'ServiceUnavailableException',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalFailureException',
+    'InternalError',
+    'InternalServerError',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError',
+  ])('a thrown %s is retried', (name) => {
+    expect(isRetryableError(awsError(name))).toBe(true);
+  });
+
+  it.each([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ERR_HTTP2_STREAM_ERROR',
+    'ERR_HTTP2_SESSION_ERROR',
+    'ERR_HTTP2_GOAWAY_SESSION',
+  ])('a socket error %s is retried', (code) => {
+    expect(isRetryableError(Object.assign(new Error('socket'), { code }))).toBe(true);
+  });
+
+  it.each([
+    [429, true],
+    [428, false],
+    [499, false],
+    [500, true],
+    [501, true],
+    [503, true],
+    [400, false],
+  ])('an unnamed error with HTTP status %s retryable = %s', (status, expected) => {
+    expect(isRetryableError(awsError('SomeNewError', { $metadata: { httpStatusCode: status } }))).toBe(
+      expected,
+    );
+  });
+
+  it.each(['SomeNewError', 'ValidationException', 'AccessDenied', 'ECONNRESETX'])(
+    'an unknown or permanent thrown %s without a status is not retried',
+    (name) => {
+      expect(isRetryableError(awsError(name))).toBe(false);
+    },
+  );
+
+  it.each([
+    'KMSAccessDeniedException',
+    'KMSDisabledException',
+    'KMSInvalidStateException',
+    'KMSNotFoundException',
+    'KMSOptInRequired',
+    'AccessDeniedException',
+    'ResourceNotFoundException',
+    'InvalidArgumentException',
+    'ValidationException',
+  ])('a per-entry %s is permanent', (code) => {
+    expect(isRetryableEntryError(code)).toBe(false);
+  });
+
+  it('treats a per-entry code it does not know as transient (codes AWS adds later are resent)', () => {
+    expect(isRetryableEntryError('SomethingNew')).toBe(true);
+  });
+});
