@@ -2,7 +2,7 @@
  * One Kinesis batch, in shard order: decode → de-aggregate → parse → validate → transform → deliver.
  * Bad records go to the error output with their reason and never block the shard; a transient sink
  * fault reports the first record not fully delivered, because Lambda checkpoints at the lowest reported
- * sequence number and re-delivers everything after it anyway (reference §3).
+ * sequence number and re-delivers everything after it anyway (the rules: settle.ts).
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { decodeBase64, deaggregate } from '../records';
@@ -10,6 +10,7 @@ import type { RecordProcessor, RejectionReason } from '../processing/record-proc
 import { lineBytes } from '../processing/verbatim';
 import { toErrorRecord, type ErrorRecord, type ErrorSink } from '../sinks/error-sink';
 import type { BatchInfo, DeliveryItem, Sink, SinkBatch, SinkResult } from './delivery';
+import { isSettled, lowestPosition, settleErrors } from './settle';
 
 export interface BatchSummary {
   shardId: string;
@@ -19,6 +20,7 @@ export interface BatchSummary {
   /** User records after KPL de-aggregation, and JSON objects after splitting JSON lines. */
   userRecords: number;
   objects: number;
+  /** Objects every sink took, before the first undelivered record (those after it come back with the retry). */
   delivered: number;
   dropped: Record<string, number>;
   failed: Partial<Record<RejectionReason | 'refused-by-sink', number>>;
@@ -124,7 +126,7 @@ export async function processBatch(
     lastSequenceNumber: last.kinesis.sequenceNumber,
   };
   const deliveries = parts.sinks.map((sink) => openDelivery(sink, batch));
-  let delivering = 0;
+  const delivering: DeliveryItem[] = [];
   let firstDelivering: number | undefined;
   const keepRecords = parts.sinks.some((sink) => sink.readsRecords === true);
   // Turns of the event loop only feed background work: without it they cost time (and let V8 run its GC
@@ -230,7 +232,7 @@ export async function processBatch(
             sequenceNumber: kinesis.sequenceNumber,
             subSequenceNumber: user.subSequenceNumber,
           };
-          delivering += 1;
+          delivering.push(item);
           firstDelivering ??= position;
           for (const delivery of deliveries) delivery.add(item);
         }
@@ -239,15 +241,9 @@ export async function processBatch(
   }
 
   const sinkResults = await Promise.all(deliveries.map((delivery) => delivery.deliver(firstDelivering)));
+  let firstUndelivered = lowestPosition(sinkResults.map((result) => result.firstUndelivered));
   const refusedItems = new Set<DeliveryItem>();
-  let firstUndelivered: number | undefined;
-  const undelivered = (position: number | undefined) => {
-    if (position !== undefined && (firstUndelivered === undefined || position < firstUndelivered)) {
-      firstUndelivered = position;
-    }
-  };
   for (const result of sinkResults) {
-    undelivered(result.firstUndelivered);
     summary.sinkErrors.push(...(result.errors ?? []));
     for (const refusal of result.refused) {
       const { item } = refusal;
@@ -264,23 +260,17 @@ export async function processBatch(
       );
     }
   }
-  summary.delivered = delivering - refusedItems.size;
 
-  // Records from the first undelivered one on come back with the retry and are judged again: writing
-  // their errors now would write them twice.
-  const settled: ErrorRecord[] = [];
-  let firstSettled: number | undefined;
-  errors.forEach((error, index) => {
-    const position = errorPositions[index]!;
-    if (firstUndelivered !== undefined && position >= firstUndelivered) return;
-    settled.push(error);
-    if (firstSettled === undefined || position < firstSettled) firstSettled = position;
-  });
+  const { settled, firstSettled } = settleErrors(errors, errorPositions, firstUndelivered);
   try {
     await parts.errorSink.write(settled, batch);
   } catch (error) {
     summary.sinkErrors.push(`error output: ${(error as Error).message}`);
-    undelivered(firstSettled);
+    firstUndelivered = lowestPosition([firstUndelivered, firstSettled]);
+  }
+  // Delivered means taken by every sink and not handed back to Lambda for re-delivery.
+  for (const item of delivering) {
+    if (!refusedItems.has(item) && isSettled(item.position, firstUndelivered)) summary.delivered += 1;
   }
 
   summary.firstUndelivered = firstUndelivered;

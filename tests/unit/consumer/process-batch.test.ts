@@ -469,3 +469,57 @@ describe('stream consumer configuration', () => {
     expect(() => createStreamConsumer(pipelineWith(S3_ONLY), { bucket: 'b', env: {} })).toThrow(/MASK_SALT/);
   });
 });
+
+describe('the checkpoint across sinks', () => {
+  /** A sink that takes everything and reports the record at `failsAt` (if any) as not delivered. */
+  const sinkFailingAt = (name: string, failsAt: number | undefined): Sink => ({
+    name,
+    open: () => ({
+      add: () => undefined,
+      deliver: async () => ({
+        firstUndelivered: failsAt,
+        refused: [],
+        written: 0,
+        errors: failsAt === undefined ? [] : [`${name}: throttled at ${failsAt}`],
+      }),
+    }),
+  });
+  const pipeline = pipelineWith(S3_ONLY);
+  const run = (sinks: Sink[]) =>
+    processBatch(
+      eventOf(
+        [0, 1].map((i) => JSON.stringify(clickEvent(i))).concat(['not json', JSON.stringify(clickEvent(3))]),
+      ).Records,
+      {
+        processor: recordProcessorFor(pipeline, { MASK_SALT: 'pepper' }),
+        sinks,
+        errorSink: createErrorSink({ client: new S3Client({}), bucket: 'lake-bucket', prefix: 'errors/' }),
+      },
+    );
+
+  it.each([
+    ['A fails first', [sinkFailingAt('A', 1), sinkFailingAt('B', 3)]],
+    ['the last sink fails first', [sinkFailingAt('A', 3), sinkFailingAt('B', 1)]],
+  ])('reports the lowest failure of any sink (%s), so no sink misses a record', async (_case, sinks) => {
+    // Act
+    const result = await run(sinks);
+
+    // Assess: Lambda re-delivers from record 1; the bad record 2 comes back too, so its error waits.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(1) }]);
+    expect(result.summary.firstUndelivered).toBe(1);
+    expect(result.summary.delivered).toBe(1);
+    expect(puts().filter((input) => input.Key!.startsWith('errors/'))).toEqual([]);
+  });
+
+  it('counts as delivered only what no sink handed back', async () => {
+    // Act
+    const all = await run([sinkFailingAt('A', undefined), sinkFailingAt('B', undefined)]);
+    const fromThree = await run([sinkFailingAt('A', undefined), sinkFailingAt('B', 3)]);
+
+    // Assess
+    expect(all.summary.delivered).toBe(3);
+    expect(all.batchItemFailures).toEqual([]);
+    expect(fromThree.summary.delivered).toBe(2);
+    expect(fromThree.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(3) }]);
+  });
+});
