@@ -142,6 +142,11 @@ describe('deaggregate: records that are not (valid) aggregates are ordinary reco
     ['a flipped protobuf byte', 'checksum-mismatch', flippedProtobuf],
     ['an aggregate truncated by one byte', 'checksum-mismatch', good.subarray(0, good.length - 1)],
     ['an aggregate truncated by half', 'checksum-mismatch', good.subarray(0, good.length / 2)],
+    // One bit off in each magic byte: a near miss is an ordinary record, not an anomaly.
+    ['magic byte 0 one bit off', undefined, withFlippedByte(good, 0, 0x01)],
+    ['magic byte 1 one bit off', undefined, withFlippedByte(good, 1, 0x01)],
+    ['magic byte 2 one bit off', undefined, withFlippedByte(good, 2, 0x01)],
+    ['magic byte 3 one bit off', undefined, withFlippedByte(good, 3, 0x01)],
   ])('%s → aggregated: false, anomaly %s', (_name, anomaly, data) => {
     // Act
     const result = deaggregate(data);
@@ -279,6 +284,23 @@ describe('deaggregate: a valid checksum over a bad protobuf is a classified fail
         { partitionKey: 'a', explicitHashKey: undefined, data: Buffer.from('two'), subSequenceNumber: 1 },
       ],
     });
+  });
+
+  it('skips an unknown top-level field whose bytes look like a partition key entry', () => {
+    // Prepare: field 15, length-delimited, holding the bytes of `partition_key_table: "z"`.
+    const lookalike = Buffer.from([0x0a, 0x01, 0x7a]);
+    const protobuf = message((w) => {
+      w.uint32(0x0a).string('a');
+      w.uint32(0x7a).bytes(lookalike);
+      w.uint32(0x1a).fork().uint32(0x08).uint32(0).uint32(0x1a).bytes(Buffer.from('one')).ldelim();
+      w.uint32(0x1a).fork().uint32(0x08).uint32(1).uint32(0x1a).bytes(Buffer.from('two')).ldelim();
+    });
+
+    // Act
+    const result = deaggregate(withKplFraming(protobuf));
+
+    // Assess: the table holds one key, so the second record's index 1 is out of range.
+    expect(result).toMatchObject({ ok: false, reason: 'kpl-index-out-of-range' });
   });
 });
 
