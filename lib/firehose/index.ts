@@ -21,7 +21,15 @@ export {
   type FirehoseErrorCode,
 } from './contract';
 export { createInputFormat, INPUT_FORMATS, type InputFormat, type InputFormatName } from './inputs';
-export { deliveryStreamNameOf, reingestTarget, type ReingestClients, type ReingestPart } from './reingest';
+export {
+  deliveryStreamArnOf,
+  NO_REINGEST_TARGET,
+  parseStreamArn,
+  reingestClients,
+  reingestTarget,
+  type ReingestClients,
+  type ReingestPart,
+} from './reingest';
 export { entryBytes, fitUnderLimit, MAX_RESPONSE_BYTES, responseBytes } from './response-size';
 export {
   DROP_REASONS,

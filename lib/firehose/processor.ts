@@ -10,7 +10,6 @@
  * returned Dropped; if re-ingestion fails they are ProcessingFailed instead, never both Ok and re-ingested.
  * Choices and their reasons are in docs/firehose.md.
  */
-import { lazyClients } from '../aws/clients';
 import { compileKeyRules, type KeyExtractor } from '../partitioning';
 import { usesDynamicPartitioning } from '../pipeline/checks';
 import type { LoadedPipeline } from '../pipeline/load';
@@ -27,7 +26,14 @@ import {
   type InputFormat,
   type InputFormatName,
 } from './inputs';
-import { reingest, reingestTarget, type ReingestClients, type ReingestPart } from './reingest';
+import {
+  deliveryStreamArnOf,
+  reingest,
+  reingestClients,
+  reingestTarget,
+  type ReingestClients,
+  type ReingestPart,
+} from './reingest';
 import { entryBytes, fitUnderLimit, MAX_RESPONSE_BYTES, responseBytes } from './response-size';
 import {
   DROP_REASONS,
@@ -50,7 +56,7 @@ export interface FirehoseProcessorOptions {
   input?: InputFormatName;
   /** Where transforms read `mask.saltFrom` and similar; default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Re-ingestion clients, built lazily by lib/aws/clients.ts unless given (tests pass mocks). */
+  /** Re-ingestion clients by region, built lazily by lib/aws/clients.ts unless given (tests pass mocks). */
   clients?: Partial<ReingestClients>;
   /** Retry of re-ingestion (attempts, backoff, injectable sleep). */
   retry?: DeliveryOptions;
@@ -175,7 +181,7 @@ function groupByKeys(indexes: readonly number[], keys: readonly Keys[]): number[
 function newSummary(event: FirehoseInvocation): FirehoseSummary {
   return {
     invocationId: event.invocationId,
-    deliveryStreamArn: event.deliveryStreamArn,
+    deliveryStreamArn: deliveryStreamArnOf(event),
     source: event.sourceKinesisStreamArn ? 'kinesis' : 'direct-put',
     records: event.records.length,
     ok: 0,
@@ -270,7 +276,7 @@ export function createFirehoseProcessor(
     maxDecompressedBytes: settings.maxDecompressedBytes,
   });
   const itemName = format.name === 'json' ? 'object' : 'log event';
-  const clients: ReingestClients = lazyClients(settings.clients);
+  const clients: ReingestClients = reingestClients(settings.clients);
   const now = settings.now ?? (() => new Date());
   const retry = settings.retry ?? {};
 
@@ -535,14 +541,20 @@ export function createFirehoseProcessor(
       } else known.count += 1;
     }
     summary.reingest.errors = [...new Set(outcome.failed.map((failure) => failure.errorCode))];
-    const destination = `${target.kind === 'kinesis' ? 'PutRecords to' : 'PutRecordBatch to'} ${target.name}`;
+    const because = (
+      plan: Extract<Plan, { kind: 'reingest' }>,
+      failedParts: number,
+      first: string,
+    ): string => {
+      if (target.kind === 'none')
+        return `must be re-ingested (${plan.reason}), which is impossible: ${target.problem}`;
+      const destination = `${target.kind === 'kinesis' ? 'PutRecords to' : 'PutRecordBatch to'} ${target.name}`;
+      return `${DROP_REASONS[plan.reason]}; ${destination} failed for ${failedParts} of ${plan.parts.length} part(s): ${first}`;
+    };
     for (const [entry, { count: failedParts, first }] of failures) {
       const plan = plans[entry] as Extract<Plan, { kind: 'reingest' }>;
       // Parts already put back may arrive again: the error output then holds the whole record as a superset.
-      plans[entry] = failed(
-        'reingest-failed',
-        `${DROP_REASONS[plan.reason]}; ${destination} failed for ${failedParts} of ${plan.parts.length} part(s): ${first}`,
-      );
+      plans[entry] = failed('reingest-failed', because(plan, failedParts, first));
     }
   }
 }

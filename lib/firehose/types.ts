@@ -25,7 +25,10 @@ export interface FirehoseInputRecord {
 
 export interface FirehoseInvocation {
   invocationId: string;
-  deliveryStreamArn: string;
+  /** Always sent by Firehose; optional here because sample events lack it or misspell it. */
+  deliveryStreamArn?: string;
+  /** The SAM CLI's streams-as-source sample event's spelling of `deliveryStreamArn`. */
+  deliverySteamArn?: string;
   /** Only when the delivery stream reads a Kinesis stream. */
   sourceKinesisStreamArn?: string;
   region: string;
@@ -74,7 +77,8 @@ export interface RecordFailure {
 /** One structured log line per invocation: counts only, no payloads. */
 export interface FirehoseSummary {
   invocationId: string;
-  deliveryStreamArn: string;
+  /** The event's delivery stream ARN as given (undefined when it has none). */
+  deliveryStreamArn: string | undefined;
   /** `kinesis` when the event carries sourceKinesisStreamArn. */
   source: 'kinesis' | 'direct-put';
   records: number;
@@ -88,8 +92,11 @@ export interface FirehoseSummary {
   droppedRecords: Partial<Record<DropReason, number>>;
   failed: Partial<Record<FirehoseFailureReason, number>>;
   reingest: {
-    /** Where re-ingested parts went: the source stream (PutRecords) or the delivery stream (PutRecordBatch). */
-    target: 'kinesis' | 'firehose' | undefined;
+    /**
+     * Where re-ingested parts went: the source stream (PutRecords) or the delivery stream (PutRecordBatch);
+     * `none` when the event names no valid ARN for either (the parts then fail with `NoReingestTarget`).
+     */
+    target: 'kinesis' | 'firehose' | 'none' | undefined;
     records: number;
     parts: number;
     failedParts: number;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { firehoseTransformationEvent } from '../../../lib/events/factories';
 import { checkTransformationResponse, PROJECT_CONTRACT } from '../../../lib/firehose';
@@ -76,5 +77,27 @@ describe.each([
       summary: { records: 2, ok: 1, processingFailed: 1, failed: { 'invalid-json': 1 } },
     });
     expect(output.join('')).not.toContain(secret);
+  });
+
+  it('answers the SAM CLI streams-as-source event, whose ARN is misspelt and a placeholder', async () => {
+    // Prepare: one record holding two objects with different keys, so it must be split and re-ingested.
+    const handler = await loadHandler(file);
+    const event = JSON.parse(
+      readFileSync(
+        '../shared/reference/real-world/events/derived/sam-streams-as-source-mixed-keys.json',
+        'utf8',
+      ),
+    ) as FirehoseTransformationEvent;
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assess: no re-ingestion is possible, so the record fails with its reason and the invocation answers.
+    expect(checkTransformationResponse(event, response)).toEqual([]);
+    expect(response.records.map((record) => record.result)).toEqual(['ProcessingFailed']);
+    const summary = output
+      .map((line) => JSON.parse(line) as { message: string; summary?: { failures: { message: string }[] } })
+      .find((line) => line.message === 'batch processed')?.summary;
+    expect(summary?.failures[0]?.message).toContain('"arn:aws:kinesis:EXAMPLE" is not a delivery stream ARN');
   });
 });
