@@ -1,7 +1,8 @@
 /**
- * `kpipe local` end to end: records per second from generation to Parquet (emulator start-up excluded),
- * with where the time goes, beside the emulator's own ceiling: bare PutRecords of the same records into a
- * fresh kinesis-local by the same number of producers. The aim is for the emulator to be the bottleneck.
+ * `kpipe local` on each Kinesis emulator, in one run: the emulator's bare PutRecords ceiling (the same
+ * records, the same producers, a fresh emulator, nobody reading), the stream-ingest rate while every stage
+ * reads it (records acknowledged / generation time), and end to end (generation → consumer, Firehose,
+ * windows → Parquet, reconciled). The aim is for the emulator to be the bottleneck, not the project.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,19 +11,29 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../lib/aws/clients';
 import { compileTemplate, loadTemplateSpec } from '../lib/generator';
 import { localConverter } from '../lib/local/converter';
-import { createStreamAndWait, localOverrides, startKinesisLocal } from '../lib/local/emulators';
+import {
+  createStreamAndWait,
+  KINESIS_EMULATORS,
+  localOverrides,
+  startKinesisEmulator,
+  type KinesisEmulatorName,
+} from '../lib/local/emulators';
 import { runLocalPipeline } from '../lib/local/runtime';
 import { loadPipeline } from '../lib/pipeline/load';
 import { formatResult } from './harness';
 
-const COUNT = 4000;
-const PRODUCERS = 2;
+/** kinesis-mock takes a few hundred records/s: a larger count there would only make the run long. */
+const COUNTS: Record<KinesisEmulatorName, number> = {
+  kinesalite: Number(process.env.BENCH_LOCAL_COUNT ?? 20_000),
+  'kinesis-mock': Number(process.env.BENCH_LOCAL_MOCK_COUNT ?? 3_000),
+};
+const PRODUCERS = Number(process.env.BENCH_LOCAL_PRODUCERS ?? 4);
 
-async function bareProducers(records: Buffer[]): Promise<number> {
-  const emulator = await startKinesisLocal();
+async function ceiling(name: KinesisEmulatorName, records: Buffer[], shards: number): Promise<number> {
+  const emulator = await startKinesisEmulator(name);
   try {
     const client = createKinesisClient({ env: {}, overrides: localOverrides(emulator.endpoint) });
-    await createStreamAndWait(client, 'ceiling', 2);
+    await createStreamAndWait(client, 'ceiling', shards);
     const chunks: Buffer[][] = [];
     for (let start = 0; start < records.length; start += 500) chunks.push(records.slice(start, start + 500));
     const started = process.hrtime.bigint();
@@ -40,7 +51,9 @@ async function bareProducers(records: Buffer[]): Promise<number> {
         }
       }),
     );
-    return records.length / (Number(process.hrtime.bigint() - started) / 1e9);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    client.destroy();
+    return records.length / seconds;
   } finally {
     await emulator.stop();
   }
@@ -49,43 +62,49 @@ async function bareProducers(records: Buffer[]): Promise<number> {
 export default async function localBench(): Promise<void> {
   const pipeline = loadPipeline(resolve(__dirname, '..', 'pipeline.yml'));
   const env = { ...process.env, MASK_SALT: 'bench-salt', POWERTOOLS_LOG_LEVEL: 'ERROR' };
-  const summary = await runLocalPipeline({
-    pipeline,
-    workDir: mkdtempSync(join(tmpdir(), 'kpipe-bench-')),
-    count: COUNT,
-    follow: false,
-    invalidRatio: 0.05,
-    // Megabyte records cost the emulator seconds each and would measure only that; the ceiling has none.
-    invalidKinds: { 'not-json': 1, 'schema-violation': 1 },
-    seed: 3,
-    template: 'clickstream',
-    producers: PRODUCERS,
-    converter: localConverter(pipeline),
-    env,
-  });
-  const { times } = summary;
-  const endToEndSeconds = (times.generateMs + times.drainMs) / 1000;
-  if (!summary.reconciliation.ok) throw new Error('the benchmark run did not reconcile');
-
   const spec = loadTemplateSpec('clickstream');
-  const template = compileTemplate(spec.text, { seed: 3, newlines: spec.newlines });
-  const ceiling = await bareProducers(Array.from({ length: COUNT }, () => Buffer.from(template.render())));
-
-  console.log(
-    formatResult(
-      {
-        name: `kpipe local end to end, ${COUNT} records generated → Parquet (${PRODUCERS} producers)`,
-        unit: 'records',
-        subjectPerSecond: COUNT / endToEndSeconds,
-        baselinePerSecond: ceiling,
-        ratio: COUNT / endToEndSeconds / ceiling,
-      },
-      `kinesis-local PutRecords ceiling, ${PRODUCERS} bare producers`,
-    ),
-  );
-  console.log(
-    `  stages: emulators up ${times.startMs} ms, generate (stream + consumer + Firehose + windows running) ` +
-      `${times.generateMs} ms, drain (flush Firehose buffers, convert to Parquet) ${times.drainMs} ms, ` +
-      `mirror bucket to disk ${times.mirrorMs} ms; lake rows ${summary.reconciliation.lakeRows}`,
-  );
+  for (const name of KINESIS_EMULATORS) {
+    const count = COUNTS[name];
+    const template = compileTemplate(spec.text, { seed: 3, newlines: spec.newlines });
+    const records = Array.from({ length: count }, () => Buffer.from(template.render()));
+    const bare = await ceiling(name, records, pipeline.config.stream.shards);
+    const summary = await runLocalPipeline({
+      pipeline,
+      workDir: mkdtempSync(join(tmpdir(), 'kpipe-bench-')),
+      count,
+      follow: false,
+      invalidRatio: 0.05,
+      // Megabyte records cost an emulator seconds each and would measure only that; the ceiling has none.
+      invalidKinds: { 'not-json': 1, 'schema-violation': 1 },
+      seed: 3,
+      template: 'clickstream',
+      producers: PRODUCERS,
+      kinesisEmulator: name,
+      converter: localConverter(pipeline),
+      env,
+    });
+    if (!summary.reconciliation.ok) throw new Error(`the benchmark run on ${name} did not reconcile`);
+    const { times } = summary;
+    const ingest = summary.generated.acknowledged / (times.generateMs / 1000);
+    const endToEnd = count / ((times.generateMs + times.drainMs) / 1000);
+    const baselineName = `${name} bare PutRecords, ${PRODUCERS} producers, ${pipeline.config.stream.shards} shards`;
+    const result = (label: string, perSecond: number) =>
+      formatResult(
+        {
+          name: label,
+          unit: 'records',
+          subjectPerSecond: perSecond,
+          baselinePerSecond: bare,
+          ratio: perSecond / bare,
+        },
+        baselineName,
+      );
+    console.log(result(`${name}: stream ingest while every stage reads, ${count} records`, ingest));
+    console.log(result(`${name}: kpipe local end to end, generated → Parquet, reconciled`, endToEnd));
+    console.log(
+      `  stages: emulators up ${times.startMs} ms, generate (stream + consumer + Firehose + windows running) ` +
+        `${times.generateMs} ms, drain (flush Firehose buffers, convert to Parquet) ${times.drainMs} ms, ` +
+        `mirror bucket to disk ${times.mirrorMs} ms; lake rows ${summary.reconciliation.lakeRows}`,
+    );
+  }
 }

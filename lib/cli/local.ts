@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadPipeline } from '../pipeline/load';
 import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
+import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
 
 const USAGE = `usage: kpipe local [pipeline.yml] [options]
 
@@ -24,6 +25,8 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --seed <n>             reproducible data
   --follow               keep generating and running until Ctrl-C (state persists in the work dir)
   --work-dir <dir>       checkpoints, dead letters, emulator data and the mirrored lake (default .local)
+  --kinesis-emulator <kinesalite|kinesis-mock>   Kinesis emulator to start (default kinesalite: thousands
+                         of records/s; kinesis-mock: a few hundred, more of the API)
   --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them`;
 
 function numberOption(
@@ -140,6 +143,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       follow: { type: 'boolean', default: false },
       'work-dir': { type: 'string', default: '.local' },
+      'kinesis-emulator': { type: 'string', default: DEFAULT_KINESIS_EMULATOR },
       'kinesis-endpoint': { type: 'string' },
       's3-endpoint': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -148,6 +152,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  const emulator = values['kinesis-emulator'];
+  if (!isKinesisEmulatorName(emulator)) {
+    throw new Error(`--kinesis-emulator must be one of ${KINESIS_EMULATORS.join(', ')}, got "${emulator}"`);
   }
   const pipeline = loadPipeline(positionals[0]);
   // The sample pipeline masks emails with a salt from the environment; a local run needs no secret.
@@ -170,6 +178,7 @@ export async function run(argv: string[]): Promise<number> {
       producers: numberOption('producers', values.producers, 2, 1, 64),
       template: values.template,
       seed,
+      kinesisEmulator: emulator,
       endpoints: { kinesis: values['kinesis-endpoint'], s3: values['s3-endpoint'] },
       converter: localConverter(pipeline),
       env,

@@ -4,7 +4,7 @@
  * `AWS_ENDPOINT_URL_*` themselves with `withEnv`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,7 +47,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The Kinesis emulators a local run can use. kinesalite (LevelDB or memory, one Node process) takes
+ * thousands of records per second; kinesis-mock (kinesis-local, Scala.js) a few hundred, but it knows
+ * more of the API (stream consumers, UpdateShardCount). README's local-runtime section compares them.
+ */
+export const KINESIS_EMULATORS = ['kinesalite', 'kinesis-mock'] as const;
+export type KinesisEmulatorName = (typeof KINESIS_EMULATORS)[number];
+export const DEFAULT_KINESIS_EMULATOR: KinesisEmulatorName = 'kinesalite';
+
+export function isKinesisEmulatorName(name: string): name is KinesisEmulatorName {
+  return (KINESIS_EMULATORS as readonly string[]).includes(name);
+}
+
 export interface KinesisEmulator {
+  name: KinesisEmulatorName;
   /** Plain-HTTP endpoint, e.g. `http://127.0.0.1:41234`. */
   endpoint: string;
   /** Recent emulator output, for failure messages. */
@@ -89,7 +103,7 @@ async function waitForHttp(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (exited(child)) {
       throw new Error(
         `kinesis-local exited during startup (${child.exitCode ?? child.signalCode}):\n${output()}`,
       );
@@ -105,8 +119,12 @@ async function waitForHttp(
   throw new Error(`kinesis-local did not answer on ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (exited(child)) return;
   await new Promise<void>((resolve) => {
     // SIGKILL only if SIGTERM is ignored; the timer is cleared so it holds no test runner open.
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -136,10 +154,11 @@ export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): P
     ...(options.initializeStreams ? { INITIALIZE_STREAMS: options.initializeStreams } : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, ['main.js'], {
+  // Through the guard: it dies with this process (its stdin is our pipe) and shields it from Ctrl-C.
+  const child = spawn(process.execPath, [join(__dirname, 'child-guard.cjs'), process.execPath, 'main.js'], {
     cwd: packageDir,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => keepTail(tail, chunk));
@@ -152,7 +171,76 @@ export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): P
     await stopChild(child);
     throw error;
   }
-  return { endpoint, output, stop: () => stopChild(child) };
+  return { name: 'kinesis-mock', endpoint, output, stop: () => stopChild(child) };
+}
+
+export interface KinesaliteOptions {
+  /** LevelDB folder that keeps streams and records across runs; in memory without it. */
+  path?: string;
+  /** Fixed port (default: a free one). */
+  port?: number;
+  startupTimeoutMs?: number;
+}
+
+/**
+ * Starts kinesalite in a child process (lib/local/kinesalite-server.cjs): it dies with this process, ignores
+ * a terminal Ctrl-C (the run drains first), and answers ARN-addressed and on-demand requests as AWS does.
+ */
+export async function startKinesalite(options: KinesaliteOptions = {}): Promise<KinesisEmulator> {
+  const settings = {
+    ...(options.path && { path: options.path }),
+    ...(options.port && { port: options.port }),
+  };
+  if (options.path) await mkdir(options.path, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, 'kinesalite-server.cjs'), JSON.stringify(settings)],
+    {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  const tail: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => keepTail(tail, chunk));
+  const output = () => tail.join('');
+  const timeoutMs = options.startupTimeoutMs ?? 20_000;
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(
+        () => reject(new Error(`kinesalite did not start within ${timeoutMs} ms:\n${output()}`)),
+        timeoutMs,
+      );
+      child.stdout?.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        const line = /^\{"port":(\d+)\}$/m.exec(text);
+        if (line) {
+          clearTimeout(timer);
+          resolve(Number(line[1]));
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`kinesalite exited during startup (${code ?? signal}):\n${output()}`));
+      });
+    });
+    return { name: 'kinesalite', endpoint: `http://127.0.0.1:${port}`, output, stop: () => stopChild(child) };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+/** Starts the named emulator; `persistDirectory` keeps its streams across runs (for `--follow`). */
+export async function startKinesisEmulator(
+  name: KinesisEmulatorName,
+  options: { persistDirectory?: string } = {},
+): Promise<KinesisEmulator> {
+  const directory = options.persistDirectory;
+  if (name === 'kinesalite') return startKinesalite({ path: directory });
+  return startKinesisLocal({
+    env: directory ? { SHOULD_PERSIST_DATA: 'true', PERSIST_PATH: directory, PERSIST_INTERVAL: '1s' } : {},
+  });
 }
 
 /**

@@ -32,9 +32,11 @@ import {
   createBucket,
   createStreamAndWait,
   localOverrides,
-  startKinesisLocal,
+  DEFAULT_KINESIS_EMULATOR,
+  startKinesisEmulator,
   startS3rver,
   type KinesisEmulator,
+  type KinesisEmulatorName,
   type S3Emulator,
 } from './emulators';
 import {
@@ -72,6 +74,8 @@ export interface LocalRunOptions {
   template: string;
   /** Concurrent PutRecords producers: one cannot reach kinesis-local's ceiling. */
   producers: number;
+  /** Which Kinesis emulator to start (default kinesalite). */
+  kinesisEmulator?: KinesisEmulatorName;
   /** Use running emulators instead of starting them. */
   endpoints?: { kinesis?: string; s3?: string };
   /** The Parquet converter; without it raw objects stay raw. */
@@ -239,10 +243,9 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     let kinesisEmulator: KinesisEmulator | undefined;
     let s3Emulator: S3Emulator | undefined;
     if (!options.endpoints?.kinesis) {
-      kinesisEmulator = await startKinesisLocal({
-        env: options.follow
-          ? { SHOULD_PERSIST_DATA: 'true', PERSIST_PATH: join(state, 'kinesis'), PERSIST_INTERVAL: '1s' }
-          : {},
+      const name = options.kinesisEmulator ?? DEFAULT_KINESIS_EMULATOR;
+      kinesisEmulator = await startKinesisEmulator(name, {
+        persistDirectory: options.follow ? join(state, name) : undefined,
       });
       stops.push(() => kinesisEmulator!.stop());
     }

@@ -1,8 +1,8 @@
 /**
- * The emulated event source mapping against kinesis-local: exactly-once success through partial failures,
- * checkpoints that survive a restart of the mapping, and recovery from a kill + restart of the emulator
- * (kinesis-local persists its data with SHOULD_PERSIST_DATA; a TCP proxy keeps one endpoint across the two
- * emulator processes).
+ * The emulated event source mapping against each Kinesis emulator (kinesalite, kinesis-mock): exactly-once
+ * success through partial failures, checkpoints that survive a restart of the mapping, and recovery from a
+ * kill + restart of the emulator (kinesalite persists in LevelDB, kinesis-mock with SHOULD_PERSIST_DATA; a
+ * TCP proxy keeps one endpoint across the two emulator processes).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -18,10 +18,13 @@ import {
 } from '../../../lib/local/event-source-mapping';
 import {
   createStreamAndWait,
+  KINESIS_EMULATORS,
   localOverrides,
+  startKinesalite,
   startKinesisLocal,
   waitForStreamActive,
   type KinesisEmulator,
+  type KinesisEmulatorName,
 } from '../support/emulators';
 
 const silentLogger = {
@@ -130,30 +133,17 @@ let client: KinesisClient;
 let directory: string;
 const STREAM = 'esm-it';
 
-beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'esm-it-'));
-  emulator = await startKinesisLocal({ env: persistence() });
-  proxy = await startProxy(portOf(emulator.endpoint));
-  client = createKinesisClient({
-    env: {},
-    overrides: { ...localOverrides(`http://127.0.0.1:${proxy.port}`), maxAttempts: 1 },
-  });
-  await createStreamAndWait(client, STREAM, 2);
-}, 60_000);
-
-afterEach(async () => {
-  await Promise.all(mappings.splice(0).map((mapping) => mapping.stop()));
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await proxy?.close();
-  await emulator?.stop();
-  await rm(directory, { recursive: true, force: true });
-});
-
-function persistence(): Record<string, string> {
-  return { SHOULD_PERSIST_DATA: 'true', PERSIST_PATH: join(directory, 'kinesis'), PERSIST_INTERVAL: '200ms' };
+/** Each emulator keeps its data on disk here, so a killed one restarts with its records. */
+function startPersistent(name: KinesisEmulatorName): Promise<KinesisEmulator> {
+  return name === 'kinesalite'
+    ? startKinesalite({ path: join(directory, 'kinesalite') })
+    : startKinesisLocal({
+        env: {
+          SHOULD_PERSIST_DATA: 'true',
+          PERSIST_PATH: join(directory, 'kinesis'),
+          PERSIST_INTERVAL: '200ms',
+        },
+      });
 }
 
 function track(mapping: KinesisEventSourceMapping): KinesisEventSourceMapping {
@@ -177,7 +167,29 @@ function mappingOptions(overrides: Partial<EventSourceMappingOptions>): EventSou
   };
 }
 
-describe('event source mapping on kinesis-local', () => {
+describe.each(KINESIS_EMULATORS)('event source mapping on %s', (name) => {
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'esm-it-'));
+    emulator = await startPersistent(name);
+    proxy = await startProxy(portOf(emulator.endpoint));
+    client = createKinesisClient({
+      env: {},
+      overrides: { ...localOverrides(`http://127.0.0.1:${proxy.port}`), maxAttempts: 1 },
+    });
+    await createStreamAndWait(client, STREAM, 2);
+  }, 60_000);
+
+  afterEach(async () => {
+    await Promise.all(mappings.splice(0).map((mapping) => mapping.stop()));
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await proxy?.close();
+    await emulator?.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
   it('handles every record successfully exactly once through partial failures, and resumes after a restart', async () => {
     // Prepare
     const checkpointFile = join(directory, 'run-1', 'checkpoints.json');
@@ -258,7 +270,7 @@ describe('event source mapping on kinesis-local', () => {
     const readBeforeKill = mapping.counters.recordsRead;
     await emulator.stop();
     await delay(500);
-    emulator = await startKinesisLocal({ env: persistence() });
+    emulator = await startPersistent(name);
     proxy.retarget(portOf(emulator.endpoint));
     await waitForStreamActive(client, STREAM);
     const counters = await mapping.drain({ timeoutMs: 30_000 });

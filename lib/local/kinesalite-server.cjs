@@ -1,0 +1,58 @@
+/**
+ * kinesalite in a child process of `kpipe local` (so the emulator's LevelDB and JSON work stay off kpipe's
+ * event loop). Usage: node kinesalite-server.cjs '<json options>'; prints `{"port":N}` once listening.
+ *
+ * It dies with its parent: stdin is a pipe from the parent, and its end (the parent exited, however it
+ * died) stops the server. A terminal Ctrl-C reaches the whole process group; the parent decides what it
+ * means (drain first), so SIGINT is ignored here and SIGTERM closes the store cleanly.
+ *
+ * Two requests kinesalite 3.3.3 refuses are adapted before its validation, as AWS accepts them:
+ *  - StreamARN without StreamName (the SDK's ARN-addressed calls, Firehose re-ingestion): the name is
+ *    taken from the ARN;
+ *  - CreateStream in ON_DEMAND mode (no ShardCount): 4 shards, what AWS gives a new on-demand stream.
+ */
+const { setTimeout } = require('node:timers');
+const validations = require('kinesalite/validations');
+
+const ON_DEMAND_INITIAL_SHARDS = 4;
+const options = JSON.parse(process.argv[2] || '{}');
+
+const checkTypes = validations.checkTypes;
+validations.checkTypes = function adaptThenCheck(data, types) {
+  if (types.StreamName && data.StreamName == null && typeof data.StreamARN === 'string') {
+    const match = /:stream\/([^/]+)$/.exec(data.StreamARN);
+    if (match) data.StreamName = match[1];
+  }
+  const mode = data.StreamModeDetails && data.StreamModeDetails.StreamMode;
+  if (types.ShardCount && data.ShardCount == null && mode === 'ON_DEMAND') {
+    data.ShardCount = ON_DEMAND_INITIAL_SHARDS;
+  }
+  return checkTypes(data, types);
+};
+
+const server = require('kinesalite')({
+  createStreamMs: 0,
+  deleteStreamMs: 0,
+  updateStreamMs: 0,
+  shardLimit: 1000,
+  ...options,
+});
+
+let closing = false;
+function close() {
+  if (closing) return;
+  closing = true;
+  // LevelDB flushes on close; a hung close must not keep an orphan alive.
+  setTimeout(() => process.exit(0), 2000).unref();
+  server.close(() => process.exit(0));
+}
+
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', close);
+process.stdin.on('end', close);
+process.stdin.on('close', close);
+process.stdin.resume();
+
+server.listen(options.port || 0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+});
