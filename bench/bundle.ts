@@ -15,7 +15,7 @@ const ROOT = resolve(__dirname, '..');
 /** Beside serverless-esbuild's own work folder (.esbuild/, ignored by git). */
 export const BENCH_BUILD_DIR = join(ROOT, '.esbuild', 'bench');
 
-function packagingOptions(): BuildOptions {
+export function packagingOptions(): BuildOptions {
   const config = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
     custom?: { esbuild?: Pick<BuildOptions, 'bundle' | 'minify' | 'target' | 'platform'> };
   };
