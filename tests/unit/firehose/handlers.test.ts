@@ -93,7 +93,8 @@ describe.each([
     const response = await handler(event, context);
 
     // Assess: no re-ingestion is possible, so the record fails with its reason and the invocation answers.
-    expect(checkTransformationResponse(event, response)).toEqual([]);
+    const recordIds = event.records.map((record) => record.recordId);
+    expect(checkTransformationResponse(recordIds, response, PROJECT_CONTRACT).problems).toEqual([]);
     expect(response.records.map((record) => record.result)).toEqual(['ProcessingFailed']);
     const summary = output
       .map((line) => JSON.parse(line) as { message: string; summary?: { failures: { message: string }[] } })
