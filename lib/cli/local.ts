@@ -24,7 +24,8 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --seed <n>             reproducible data
   --follow               keep generating and running until Ctrl-C (state persists in the work dir)
   --work-dir <dir>       checkpoints, dead letters, emulator data and the mirrored lake (default .local)
-  --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them`;
+  --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them
+  --strict               refuse pipeline.yml warnings (such as yyyy-mm-dd: minutes for months) as errors`;
 
 function numberOption(
   name: string,
@@ -142,6 +143,7 @@ export async function run(argv: string[]): Promise<number> {
       'work-dir': { type: 'string', default: '.local' },
       'kinesis-endpoint': { type: 'string' },
       's3-endpoint': { type: 'string' },
+      strict: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -149,7 +151,9 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const pipeline = loadPipeline(positionals[0]);
+  const pipeline = loadPipeline(positionals[0], { strict: values.strict });
+  for (const warning of pipeline.warnings)
+    console.error(`kpipe: warning: ${warning} (--strict makes this an error)`);
   // The sample pipeline masks emails with a salt from the environment; a local run needs no secret.
   const env = { ...process.env, MASK_SALT: process.env.MASK_SALT ?? 'kpipe-local-salt' };
   const controller = new AbortController();
