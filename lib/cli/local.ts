@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPipeline } from '../pipeline/load';
+import { loadPipeline, refuseWarnings } from '../pipeline/load';
 import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
 
@@ -21,11 +21,11 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --producers <n>        concurrent PutRecords producers (default 2: kinesis-local serves one request
                          at a time, so more only queue)
   --template <name|file> generator template (default clickstream)
+  --strict               refuse pipeline.yml warnings (such as yyyy-mm-dd: minutes for months) as errors
   --seed <n>             reproducible data
   --follow               keep generating and running until Ctrl-C (state persists in the work dir)
   --work-dir <dir>       checkpoints, dead letters, emulator data and the mirrored lake (default .local)
-  --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them
-  --strict               refuse pipeline.yml warnings (such as yyyy-mm-dd: minutes for months) as errors`;
+  --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them`;
 
 function numberOption(
   name: string,
@@ -151,7 +151,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const pipeline = loadPipeline(positionals[0], { strict: values.strict });
+  const pipeline = loadPipeline(positionals[0]);
+  if (values.strict) refuseWarnings(pipeline);
   for (const warning of pipeline.warnings)
     console.error(`kpipe: warning: ${warning} (--strict makes this an error)`);
   // The sample pipeline masks emails with a salt from the environment; a local run needs no secret.

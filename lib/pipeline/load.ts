@@ -85,10 +85,18 @@ export function parsePipeline(text: string, file: string, options: LoadOptions =
   const recordSchema = readRecordSchema(file, schemaFile);
   const problems = crossFieldProblems(pipeline, recordSchema);
   const warnings = pipelineWarnings(pipeline);
-  if (options.strict === true)
-    problems.push(...warnings.map((warning) => `${warning} (a warning, refused in strict mode)`));
+  if (options.strict === true) problems.push(...asStrictProblems(warnings));
   if (problems.length > 0) throw new PipelineConfigError(file, problems);
   return { config: pipeline, file, baseDir, recordSchema, warnings };
+}
+
+const asStrictProblems = (warnings: string[]): string[] =>
+  warnings.map((warning) => `${warning} (a warning, refused in strict mode)`);
+
+/** Strict mode after loading: throws PipelineConfigError listing the warnings, if there are any. */
+export function refuseWarnings(loaded: LoadedPipeline): void {
+  if (loaded.warnings.length > 0)
+    throw new PipelineConfigError(loaded.file, asStrictProblems(loaded.warnings));
 }
 
 function readRecordSchema(file: string, schemaFile: string): object {
