@@ -179,7 +179,7 @@ describe('pipeline.yml warnings: valid date patterns that surely meant a date (i
     ]);
   });
 
-  it('refuses them under strict, with every other problem', () => {
+  it('refuses them under strict, naming each', () => {
     // Act
     const problems = problemsOfStrict(MISTAKEN);
     // Assess
