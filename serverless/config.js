@@ -28,7 +28,11 @@ async function params(resolveVariable, names) {
 let computed;
 module.exports.template = ({ resolveVariable }) => {
   computed ??= (async () => {
-    const pipeline = loadPipeline(pipelineFile);
+    // Warnings (a date pattern with minutes for months...) print once; KPIPE_STRICT=1 makes them errors.
+    const pipeline = loadPipeline(pipelineFile, { strict: process.env.KPIPE_STRICT === '1' });
+    for (const warning of pipeline.warnings) {
+      process.stderr.write(`pipeline.yml warning: ${warning} (KPIPE_STRICT=1 makes this an error)\n`);
+    }
     const attach = checkAttachParams(
       await params(resolveVariable, [
         'existingStreamArn',

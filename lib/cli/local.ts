@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPipeline } from '../pipeline/load';
+import { loadPipeline, refuseWarnings } from '../pipeline/load';
 import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
 import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
@@ -22,6 +22,7 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --producers <n>        concurrent PutRecords producers (default 2: kinesis-local serves one request
                          at a time, so more only queue)
   --template <name|file> generator template (default clickstream)
+  --strict               refuse pipeline.yml warnings (such as yyyy-mm-dd: minutes for months) as errors
   --seed <n>             reproducible data
   --follow               keep generating and running until Ctrl-C (state persists in the work dir)
   --work-dir <dir>       checkpoints, dead letters, emulator data and the mirrored lake (default .local)
@@ -146,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
       'kinesis-emulator': { type: 'string', default: DEFAULT_KINESIS_EMULATOR },
       'kinesis-endpoint': { type: 'string' },
       's3-endpoint': { type: 'string' },
+      strict: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -158,6 +160,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new Error(`--kinesis-emulator must be one of ${KINESIS_EMULATORS.join(', ')}, got "${emulator}"`);
   }
   const pipeline = loadPipeline(positionals[0]);
+  if (values.strict) refuseWarnings(pipeline);
+  for (const warning of pipeline.warnings)
+    console.error(`kpipe: warning: ${warning} (--strict makes this an error)`);
   // The sample pipeline masks emails with a salt from the environment; a local run needs no secret.
   const env = { ...process.env, MASK_SALT: process.env.MASK_SALT ?? 'kpipe-local-salt' };
   const controller = new AbortController();

@@ -79,7 +79,7 @@ function compileStep(key: CompiledKey, maxValueLength: number): Step {
 
 /**
  * Compiles the `partitioning:` block into a KeyExtractor. Throws PartitioningConfigError naming the field
- * (`partitioning.keys[1].timestamp.pattern: unknown pattern letter 'Q'...`) for any configuration problem,
+ * (`partitioning.keys[1].timestamp.pattern: unknown pattern letter 'b'...`) for any configuration problem,
  * including, with `engine: jq`, rules that the generated jq query cannot express.
  */
 export function compileKeyRules(config: unknown, root = 'partitioning'): KeyExtractor {

@@ -1,4 +1,5 @@
 import { jqMetadataExtractionQuery, validatePrefixes } from '../partitioning';
+import { lintTimestampPattern } from '../partitioning/pattern-lint';
 import { assertTimeZone } from '../partitioning/timestamp-format';
 import { AnalyticsSqlError, compileQuery } from '../analytics/sql';
 import { validateConversionConfig } from '../parquet/config';
@@ -116,4 +117,27 @@ const checks: Record<string, Check> = {
 
 export function crossFieldProblems(pipeline: PipelineConfig, recordSchema: object): string[] {
   return Object.values(checks).flatMap((check) => check(pipeline, recordSchema));
+}
+
+/** `!{timestamp:...}` patterns of a prefix (the value runs to the first `}`, as Firehose reads it). */
+const prefixPatterns = (prefix: string | undefined): string[] =>
+  [...(prefix ?? '').matchAll(/!\{timestamp:([^}]*)\}/g)].map((match) => match[1] as string);
+
+/**
+ * Valid settings that are surely mistakes (date patterns with minutes for months...): warnings, each naming
+ * its field, that `--strict` turns into problems.
+ */
+export function pipelineWarnings(pipeline: PipelineConfig): string[] {
+  const keyPatterns = (pipeline.partitioning?.keys ?? []).flatMap((key, index) =>
+    'timestamp' in key
+      ? [{ field: `partitioning.keys[${index}].timestamp.pattern`, pattern: key.timestamp.pattern }]
+      : [],
+  );
+  const delivery = pipeline.delivery;
+  const prefixes = (['prefix', 'errorOutputPrefix'] as const).flatMap((name) =>
+    prefixPatterns(delivery?.[name]).map((pattern) => ({ field: `delivery.${name}`, pattern })),
+  );
+  return [...keyPatterns, ...prefixes].flatMap(({ field, pattern }) =>
+    lintTimestampPattern(pattern).map((warning) => `${field}: ${warning}`),
+  );
 }

@@ -7,7 +7,7 @@ import partitioningSchema from '../../schemas/pipeline/partitioning.schema.json'
 import conversionSchema from '../../schemas/pipeline/conversion.schema.json';
 import analyticsSchema from '../../schemas/pipeline/analytics.schema.json';
 import { compileValidator, formatIssues } from '../schema/validate';
-import { crossFieldProblems } from './checks';
+import { crossFieldProblems, pipelineWarnings } from './checks';
 import type { PipelineConfig } from './types';
 
 /** A pipeline.yml that cannot be used; the message lists every problem, each naming its field. */
@@ -28,6 +28,13 @@ export interface LoadedPipeline {
   baseDir: string;
   /** The record JSON Schema named by `record.schema`, parsed. */
   recordSchema: object;
+  /** Valid settings that are surely mistakes, each naming its field; errors instead under `strict`. */
+  warnings: string[];
+}
+
+export interface LoadOptions {
+  /** Refuse the file when it has warnings (`kpipe local --strict`, `KPIPE_STRICT=1 sls package`). */
+  strict?: boolean;
 }
 
 const validatePipeline = compileValidator(pipelineSchema, {
@@ -43,14 +50,17 @@ export function defaultPipelineFile(env: NodeJS.ProcessEnv = process.env): strin
   return resolve(env.PIPELINE_FILE ?? 'pipeline.yml');
 }
 
-export function loadPipeline(file: string = defaultPipelineFile()): LoadedPipeline {
+export function loadPipeline(
+  file: string = defaultPipelineFile(),
+  options: LoadOptions = {},
+): LoadedPipeline {
   const absolute = resolve(file);
   if (!existsSync(absolute)) throw new PipelineConfigError(absolute, ['file not found']);
-  return parsePipeline(readFileSync(absolute, 'utf8'), absolute);
+  return parsePipeline(readFileSync(absolute, 'utf8'), absolute, options);
 }
 
 /** Parses, validates (filling in defaults) and cross-checks pipeline text; throws PipelineConfigError. */
-export function parsePipeline(text: string, file: string): LoadedPipeline {
+export function parsePipeline(text: string, file: string, options: LoadOptions = {}): LoadedPipeline {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new PipelineConfigError(
@@ -74,8 +84,19 @@ export function parsePipeline(text: string, file: string): LoadedPipeline {
   const schemaFile = resolve(baseDir, pipeline.record.schema);
   const recordSchema = readRecordSchema(file, schemaFile);
   const problems = crossFieldProblems(pipeline, recordSchema);
+  const warnings = pipelineWarnings(pipeline);
+  if (options.strict === true) problems.push(...asStrictProblems(warnings));
   if (problems.length > 0) throw new PipelineConfigError(file, problems);
-  return { config: pipeline, file, baseDir, recordSchema };
+  return { config: pipeline, file, baseDir, recordSchema, warnings };
+}
+
+const asStrictProblems = (warnings: string[]): string[] =>
+  warnings.map((warning) => `${warning} (a warning, refused in strict mode)`);
+
+/** Strict mode after loading: throws PipelineConfigError listing the warnings, if there are any. */
+export function refuseWarnings(loaded: LoadedPipeline): void {
+  if (loaded.warnings.length > 0)
+    throw new PipelineConfigError(loaded.file, asStrictProblems(loaded.warnings));
 }
 
 function readRecordSchema(file: string, schemaFile: string): object {

@@ -206,10 +206,10 @@ describe('compileKeyRules: configuration errors name the field', () => {
       {
         keys: [
           { name: 'a', path: 'a' },
-          { name: 'dt', timestamp: { field: 't', pattern: 'yyyy-QQ' } },
+          { name: 'dt', timestamp: { field: 't', pattern: 'yyyy-bb' } },
         ],
       },
-      "partitioning.keys[1].timestamp.pattern: unknown pattern letter 'Q'",
+      "partitioning.keys[1].timestamp.pattern: unknown pattern letter 'b' at position 5",
     ],
     [
       'pattern printing a slash',

@@ -49,7 +49,7 @@ describe('parsePrefix', () => {
     // Act
     let error: unknown;
     try {
-      parsePrefix('!{nope:x}/!{timestamp:QQ}/!{firehose:other}/!{unclosed');
+      parsePrefix('!{nope:x}/!{timestamp:bb}/!{firehose:other}/!{unclosed');
     } catch (caught) {
       error = caught;
     }
@@ -57,7 +57,7 @@ describe('parsePrefix', () => {
     expect(error).toBeInstanceOf(PrefixError);
     expect((error as PrefixError).problems).toEqual([
       "!{nope:x}: unknown namespace 'nope' (expected firehose, timestamp, partitionKeyFromQuery, partitionKeyFromLambda)",
-      expect.stringContaining("!{timestamp:QQ}: unknown pattern letter 'Q'"),
+      expect.stringContaining("!{timestamp:bb}: unknown pattern letter 'b'"),
       "!{firehose:other}: unknown firehose value 'other' (expected error-output-type or random-string)",
       "'!{' at position 44 is not closed by '}'",
     ]);
@@ -222,8 +222,12 @@ describe('validatePrefixes', () => {
     ],
     [
       'an invalid timestamp pattern',
-      { errorOutputPrefix: 'e/!{firehose:error-output-type}/!{timestamp:YYYY}/' },
-      [expect.stringContaining("delivery.errorOutputPrefix: !{timestamp:YYYY}: unknown pattern letter 'Y'")],
+      { errorOutputPrefix: 'e/!{firehose:error-output-type}/!{timestamp:jjjj}/' },
+      [
+        expect.stringContaining(
+          "delivery.errorOutputPrefix: !{timestamp:jjjj}: unknown pattern letter 'j' at position 0",
+        ),
+      ],
     ],
     [
       'a prefix field over 1024 characters',

@@ -67,21 +67,46 @@ describe('formatTimestamp', () => {
   });
 
   it.each([
-    ['yyyy-QQ', "unknown pattern letter 'Q'"],
-    ['YYYY', "unknown pattern letter 'Y' (week-based year; did you mean 'y'?)"],
-    ['dd-n', "unknown pattern letter 'n'"],
+    ['yyyy-bb', "unknown pattern letter 'b' at position 5"],
+    ["yyyy-'T'-jj", "unknown pattern letter 'j' at position 9"],
     ["yyyy'-MM", 'unterminated quoted literal starting at position 4'],
-    ['yyyy[-MM]', "reserved character '['"],
-    ['#yyyy', "reserved character '#'"],
-    ['ddd', 'too many pattern letters: d'],
-    ['HHH', 'too many pattern letters: H'],
-    ['MMMMMM', 'too many pattern letters: M'],
-    ['DDDD', 'too many pattern letters: D'],
-    ['aa', 'too many pattern letters: a'],
+    ['yyyy]-MM', "']' at position 4 closes no '['"],
+    ['[yyyy]]', "']' at position 6 closes no '['"],
+    ['#yyyy', "reserved character '#' at position 0"],
+    ['yyyy{', "reserved character '{' at position 4"],
+    ['MM}', "reserved character '}' at position 2"],
+    ['yyyy-ddd', "'ddd' at position 5: Java allows 'd' 1 or 2 time(s)"],
+    ['HHH', "'HHH' at position 0: Java allows 'H' 1 or 2 time(s)"],
+    ['MMMMMM', "'MMMMMM' at position 0: Java allows 'M' 1 to 5 time(s)"],
+    ['QQQQQQ', "'QQQQQQ' at position 0: Java allows 'Q' 1 to 5 time(s)"],
+    ['DDDD', "'DDDD' at position 0: Java allows 'D' 1 to 3 time(s)"],
+    ['aa', "'aa' at position 0: Java allows 'a' 1 time(s)"],
+    ['www', "'www' at position 0: Java allows 'w' 1 or 2 time(s)"],
+    ['WW', "'WW' at position 0: Java allows 'W' 1 time(s)"],
+    ['cc', "'cc' at position 0: Java allows 'c' 1, 3, 4 or 5 time(s)"],
+    ['V', "'V' at position 0: Java allows 'V' 2 time(s)"],
+    ['yyyy VVV', "'VVV' at position 5: Java allows 'V' 2 time(s)"],
+    ['OO', "'OO' at position 0: Java allows 'O' 1 or 4 time(s)"],
+    ['BB', "'BB' at position 0: Java allows 'B' 1, 4 or 5 time(s)"],
+    ['zzzzz', "'zzzzz' at position 0: Java allows 'z' 1 to 4 time(s)"],
+    ['XXXXXX', "'XXXXXX' at position 0: Java allows 'X' 1 to 5 time(s)"],
+    ['SSSSSSSSSS', "'SSSSSSSSSS' at position 0: Java allows 'S' 1 to 9 time(s)"],
+    ['y'.repeat(20), "Java allows 'y' 1 to 19 time(s)"],
+    ['HH:p', "pad letter 'p' at position 3 must be followed by a pattern letter"],
+    ["pp'x'", "pad letter 'p' at position 0 must be followed by a pattern letter"],
+    ['ppbb', "unknown pattern letter 'b' at position 2"],
+    ['pMMMM', "pad width 1 before 'MMMM' at position 1 is narrower than its output (up to 9 characters)"],
     ['', 'pattern is empty'],
   ])('rejects %j: %s', (pattern, message) => {
     expect(() => compileTimestampPattern(pattern)).toThrow(TimestampPatternError);
     expect(() => compileTimestampPattern(pattern)).toThrow(message);
+  });
+
+  it.each(['z', 'zzzz', 'v', 'vvvv'])('prints %s for UTC but refuses it for another zone', (pattern) => {
+    expect(() => compileTimestampPattern(pattern, 'UTC')).not.toThrow();
+    expect(() => compileTimestampPattern(pattern, 'Europe/Paris')).toThrow(
+      `'${pattern}' at position 0: zone names are printed for UTC only, not for 'Europe/Paris'`,
+    );
   });
 
   it('rejects an unknown time zone at compile time', () => {
@@ -97,7 +122,7 @@ describe('javaPatternToStrftime', () => {
     ["'100%' yyyy", '100%% %Y'],
   ])('%s -> %s', (pattern, expected) => expect(javaPatternToStrftime(pattern)).toBe(expected));
 
-  it.each(['M', 'd', 'H', 'SSS', 'D', 'MMMMM', 'yyy'])(
+  it.each(['M', 'd', 'H', 'SSS', 'D', 'MMMMM', 'yyy', 'pppHH', 'YYYY', 'ww', 'Q'])(
     'refuses %s (no identical strftime directive)',
     (pattern) => {
       expect(() => javaPatternToStrftime(pattern)).toThrow('has no jq strftime equivalent');

@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run as runLocal } from '../../../lib/cli/local';
 import { loadPipeline, parsePipeline, PipelineConfigError } from '../../../lib/pipeline/load';
 
 const FILE = resolve('pipeline.yml');
@@ -150,3 +153,65 @@ delivery:
     );
   });
 });
+
+describe('pipeline.yml warnings: valid date patterns that surely meant a date (issue 18)', () => {
+  const SAMPLE = readFileSync(FILE, 'utf8');
+  // The sample pipeline with minutes for months in the dt key, and a week-based year in the error prefix.
+  const MISTAKEN = SAMPLE.replace('pattern: yyyy-MM-dd', 'pattern: yyyy-mm-dd').replace(
+    'dt=!{timestamp:yyyy-MM-dd}',
+    'dt=!{timestamp:YYYY-MM-dd}',
+  );
+
+  it('has none for the sample pipeline', () => {
+    expect(loadPipeline(FILE, { strict: true }).warnings).toEqual([]);
+  });
+
+  it('names the field, the pattern and the fix, and still loads', () => {
+    // Act
+    const { warnings } = parsePipeline(MISTAKEN, FILE);
+    // Assess
+    expect(MISTAKEN).not.toBe(SAMPLE);
+    expect(warnings).toEqual([
+      "partitioning.keys[1].timestamp.pattern: 'yyyy-mm-dd': 'mm' is minutes, beside a date with no month and no hour: the month was surely meant; write 'yyyy-MM-dd'",
+      expect.stringMatching(
+        /^delivery\.errorOutputPrefix: 'YYYY-MM-dd': 'YYYY' is the week-based year.*; write 'yyyy-MM-dd'$/,
+      ),
+    ]);
+  });
+
+  it('refuses them under strict, naming each', () => {
+    // Act
+    const problems = problemsOfStrict(MISTAKEN);
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^partitioning\.keys\[1\]\.timestamp\.pattern: 'yyyy-mm-dd'.*\(a warning, refused in strict mode\)$/,
+      ),
+      expect.stringMatching(
+        /^delivery\.errorOutputPrefix: 'YYYY-MM-dd'.*\(a warning, refused in strict mode\)$/,
+      ),
+    ]);
+  });
+
+  it('makes kpipe local --strict fail before starting anything', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'kpipe-strict-'));
+    const file = join(dir, 'pipeline.yml');
+    writeFileSync(file, MISTAKEN.replace('schema: schemas/', `schema: ${resolve('schemas')}/`));
+    // Act / Assess
+    await expect(runLocal(['--strict', file])).rejects.toThrow(
+      /partitioning\.keys\[1\]\.timestamp\.pattern: 'yyyy-mm-dd'.*write 'yyyy-MM-dd' \(a warning, refused in strict mode\)/,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+function problemsOfStrict(text: string): string[] {
+  try {
+    parsePipeline(text, FILE, { strict: true });
+  } catch (error) {
+    if (error instanceof PipelineConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the pipeline to be refused');
+}
