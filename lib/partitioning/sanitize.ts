@@ -11,9 +11,8 @@
  *    FNV-1a hash of the whole step-3 value, so distinct long values stay distinct.
  */
 
+/** The bounds of a configured `maxValueLength` (16 to 512) live in schemas/pipeline/partitioning.schema.json. */
 export const DEFAULT_MAX_VALUE_LENGTH = 128;
-export const MIN_MAX_VALUE_LENGTH = 16;
-export const MAX_MAX_VALUE_LENGTH = 512;
 const HASH_SUFFIX_LENGTH = 9; // '_' + 8 hex digits
 
 // Common case: short ASCII values already safe; skip normalisation and regex replacement entirely.
