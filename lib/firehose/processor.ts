@@ -10,6 +10,7 @@
  * returned Dropped; if re-ingestion fails they are ProcessingFailed instead, never both Ok and re-ingested.
  * Choices and their reasons are in docs/firehose.md.
  */
+import { definedFields } from '../options';
 import { compileKeyRules, type KeyExtractor } from '../partitioning';
 import { usesDynamicPartitioning } from '../pipeline/checks';
 import type { LoadedPipeline } from '../pipeline/load';
@@ -127,7 +128,7 @@ function resolveOptions(options: FirehoseProcessorOptions) {
       `firehose processor: mode must be ${FIREHOSE_MODES.join(' or ')}, got ${String(options.mode)}`,
     );
   }
-  const resolved = { ...DEFAULTS, ...stripUndefined(options) };
+  const resolved = { ...DEFAULTS, ...definedFields(options) };
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -135,10 +136,6 @@ function resolveOptions(options: FirehoseProcessorOptions) {
     }
   }
   return resolved;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function sameKeys(a: Keys, b: Keys): boolean {

@@ -12,6 +12,7 @@ import type {
   KinesisStreamStateResponse,
   KinesisStreamTumblingWindowEvent,
 } from 'aws-lambda';
+import { definedFields } from '../options';
 
 export const STARTING_POSITIONS = ['LATEST', 'TRIM_HORIZON', 'AT_TIMESTAMP'] as const;
 export type StartingPosition = (typeof STARTING_POSITIONS)[number];
@@ -237,7 +238,7 @@ function resolveBackoff(
   defaults: Required<BackoffOptions>,
   problems: string[],
 ): Required<BackoffOptions> {
-  const resolved = { ...defaults, ...stripUndefined(value ?? {}) };
+  const resolved = { ...defaults, ...definedFields(value ?? {}) };
   for (const field of ['baseDelayMs', 'maxDelayMs'] as const) {
     if (!Number.isFinite(resolved[field]) || resolved[field] < 0) {
       problems.push(`${name}.${field} must be a number >= 0, got ${JSON.stringify(resolved[field])}`);
@@ -249,10 +250,6 @@ function resolveBackoff(
     );
   }
   return resolved;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function timestampMs(value: unknown): number | undefined {
@@ -267,7 +264,7 @@ export function resolveMappingOptions(options: EventSourceMappingOptions): Resol
   const unknown = Object.keys(options).filter((key) => !KNOWN_KEYS.has(key));
   for (const key of unknown) problems.push(`unknown option "${key}"`);
 
-  const given = stripUndefined(options);
+  const given = definedFields(options);
   const merged = {
     ...MAPPING_DEFAULTS,
     functionName: 'local-function',

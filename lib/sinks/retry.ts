@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { definedFields } from '../options';
 import { chunkByLimits, type ChunkLimits } from './chunk';
 
 /** Bounded retry with exponential backoff and full jitter; every field has a default. */
@@ -60,7 +61,7 @@ export function resolveDeliveryOptions(options: DeliveryOptions = {}): ResolvedD
     sleep: sleepWithTimer,
     random: Math.random,
     afterFailedChunk: 'continue',
-    ...stripUndefined(options),
+    ...definedFields(options),
   };
   if (!Number.isSafeInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
     throw new Error(
@@ -83,10 +84,6 @@ export function resolveDeliveryOptions(options: DeliveryOptions = {}): ResolvedD
     );
   }
   return resolved;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, cap). */

@@ -90,5 +90,3 @@ export const TIME_FORMATTERS: Readonly<Record<TimeFormat, (millis: number) => st
   epochMillis: (millis) => millis,
   epochSeconds: (millis) => Math.floor(millis / 1000),
 };
-
-export const TIME_FORMATS = Object.keys(TIME_FORMATTERS) as TimeFormat[];

@@ -78,12 +78,20 @@ describe('sanitizePartitionValue', () => {
     ['x'.repeat(200), `${'x'.repeat(119)}_b3e4b6e5`],
     ['漢'.repeat(200), `${'漢'.repeat(119)}_875574c5`],
     ['\u{1D49C}'.repeat(200), `${'\u{1D49C}'.repeat(119)}_c119d6e5`],
+    // A hash with a leading zero keeps its eight digits.
+    [`long-value-2-${'z'.repeat(130)}`, `${`long-value-2-${'z'.repeat(130)}`.slice(0, 119)}_0ef7c71f`],
   ])('shortens a long value with the FNV-1a suffix of the whole value (%#)', (value, expected) => {
     // Act
     const safe = sanitizePartitionValue(value) ?? '';
     // Assess: 128 code points, whatever their UTF-16 length.
     expect(safe).toBe(expected);
     expect(Array.from(safe)).toHaveLength(128);
+  });
+
+  it('keeps a cleaned value exactly at the limit unchanged', () => {
+    // 128 accented letters: not on the ASCII fast path, and not one code point too long.
+    expect(sanitizePartitionValue('é'.repeat(128))).toBe('é'.repeat(128));
+    expect(sanitizePartitionValue('é'.repeat(129))).toMatch(/^é{119}_[0-9a-f]{8}$/);
   });
 
   it('keeps a value exactly at the limit unchanged', () => {

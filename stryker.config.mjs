@@ -1,0 +1,46 @@
+// Mutation testing of the modules that decide data's fate: `npm run mutate` runs each module against its own
+// unit tests (the table below), one Stryker run per module; `npm run mutate -- lib/sinks/retry.ts` runs one.
+// Equivalent mutants are marked in the source with `// Stryker disable next-line <mutator>: <why>`.
+import jestConfig from './jest.config.js';
+
+/** Each module and the unit tests that must kill its mutants. */
+export const MODULES = {
+  'lib/consumer/process-batch.ts': ['tests/unit/consumer/process-batch.test.ts'],
+  'lib/consumer/settle.ts': [
+    'tests/unit/consumer/settle.test.ts',
+    'tests/unit/consumer/process-batch.test.ts',
+  ],
+  'lib/sinks/retry.ts': ['tests/unit/sinks/retry.test.ts', 'tests/unit/sinks/delivery.test.ts'],
+  'lib/firehose/contract.ts': [
+    'tests/unit/firehose/contract.test.ts',
+    'tests/unit/firehose/service-contract.test.ts',
+  ],
+  'lib/partitioning/sanitize.ts': ['tests/unit/partitioning/sanitize.test.ts'],
+  'lib/records/kpl.ts': ['tests/unit/records/kpl.test.ts'],
+  'lib/local/checkpoints.ts': ['tests/unit/local/esm-checkpoints.test.ts'],
+};
+
+const module = process.env.MUTATE_MODULE;
+if (module !== undefined && !(module in MODULES)) {
+  throw new Error(`MUTATE_MODULE ${module} is not one of: ${Object.keys(MODULES).join(', ')}`);
+}
+const modules = module === undefined ? Object.keys(MODULES) : [module];
+// Unit tests only (the integration tests start emulators), and only the modules' own.
+const [unit] = jestConfig.projects;
+const testMatch = [...new Set(modules.flatMap((name) => MODULES[name]))].map((path) => `<rootDir>/${path}`);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: { projectType: 'custom', config: { ...unit, testMatch }, enableFindRelatedTests: false },
+  mutate: modules,
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20_000,
+  dryRunTimeoutMinutes: 15,
+  thresholds: { high: 95, low: 90, break: 90 },
+  reporters: ['clear-text', 'progress-append-only', 'json'],
+  jsonReporter: { fileName: `reports/mutation/${(module ?? 'all').replaceAll('/', '_')}.json` },
+  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['.local', '.serverless', '.esbuild', 'reports', 'coverage'],
+};
