@@ -30,7 +30,6 @@ const isObject = (value: unknown): value is Schema =>
 
 const VALUE: FieldNode = Object.freeze({ children: new Map<string, FieldNode>(), open: false }) as FieldNode;
 
-/** Subschemas whose properties a record may have: allOf/anyOf/oneOf branches and if/then/else. */
 const BRANCHES = ['allOf', 'anyOf', 'oneOf'] as const;
 
 function resolveRef(schema: Schema, root: Schema): Schema | undefined {
@@ -50,21 +49,32 @@ function typesOf(schema: Schema): string[] | undefined {
   return Array.isArray(type) ? type.filter((item): item is string => typeof item === 'string') : undefined;
 }
 
+/** The schema and every subschema whose properties a record may have (nested allOf/anyOf/oneOf, then/else). */
+function branches(schema: Schema, root: Schema, into: (Schema | undefined)[], depth: number): void {
+  const resolved = resolveRef(schema, root);
+  into.push(resolved);
+  if (resolved === undefined || depth > 8) return;
+  for (const key of BRANCHES) {
+    const list = resolved[key];
+    if (Array.isArray(list))
+      for (const part of list) if (isObject(part)) branches(part, root, into, depth + 1);
+  }
+  for (const key of ['then', 'else'] as const) {
+    const part = resolved[key];
+    if (isObject(part)) branches(part, root, into, depth + 1);
+  }
+}
+
 function readNode(input: unknown, root: Schema, depth: number): FieldNode {
   if (!isObject(input) || depth > 32) return { children: new Map(), open: true };
   const schema = resolveRef(input, root);
   if (schema === undefined) return { children: new Map(), open: true };
-  const parts: Schema[] = [schema];
-  for (const key of BRANCHES) {
-    const list = schema[key];
-    if (Array.isArray(list)) for (const part of list) if (isObject(part)) parts.push(part);
-  }
-  for (const key of ['then', 'else'] as const) if (isObject(schema[key])) parts.push(schema[key]);
+  const parts: (Schema | undefined)[] = [];
+  branches(schema, root, parts, 0);
   const children = new Map<string, FieldNode>();
   let listed = false;
   let open = false;
-  for (const part of parts) {
-    const resolved = resolveRef(part, root);
+  for (const resolved of parts) {
     if (resolved === undefined) {
       open = true;
       continue;
@@ -89,16 +99,18 @@ export function schemaFields(schema: object): FieldNode {
   return readNode(schema, schema as Schema, 0);
 }
 
+/** Adds a field a transform step writes; a new one may hold anything (its type is not known here). */
 function addPath(root: FieldNode, dotted: string): void {
+  const parts = dotted.split('.');
   let node = root;
-  for (const part of dotted.split('.')) {
+  parts.forEach((part, index) => {
     let child = node.children.get(part);
-    if (child === undefined || child === VALUE) {
+    if (child === undefined || (child === VALUE && index < parts.length - 1)) {
       child = { children: new Map(), open: true };
       node.children.set(part, child);
     }
     node = child;
-  }
+  });
 }
 
 /**
