@@ -4,6 +4,7 @@
  * row only when the predicate is true), so results match an SQL engine on records with missing fields.
  */
 import type { JsonObject } from '../records';
+import { sameName, type Identifier } from './identifiers';
 
 /** The subset of node-sql-parser's AST this module reads; everything else is refused by name. */
 export interface AstNode {
@@ -41,22 +42,31 @@ function dotted(expr: unknown, clause: string): string[] {
   throw new AnalyticsSqlError(clause, `unsupported column reference ${JSON.stringify(expr)}`);
 }
 
+/** How names in the query are read: FROM's table and alias, placeholders of quoted names, the record's fields. */
+export interface Scope {
+  tables: readonly Identifier[];
+  identifier(raw: string): Identifier;
+  /** The exact field path a written column reads (lib/analytics/fields.ts), or an error naming the clause. */
+  resolve(segments: Identifier[], clause: string): string[];
+}
+
 /**
  * `device.type`, `"device"."type"` and `stream.device.type` all read record.device.type: a leading name equal
  * to the FROM table (or its alias) is the table qualifier, as an SQL engine resolves it; the rest is a path
- * through nested objects. Names are matched exactly as written (JSON keys are case-sensitive).
+ * through nested objects, resolved against the record's fields by `scope.resolve`.
  */
-export function columnPath(node: AstNode, tableNames: ReadonlySet<string>, clause: string): string[] {
-  const parts: string[] = [];
+export function columnPath(node: AstNode, scope: Scope, clause: string): string[] {
+  const parts: Identifier[] = [];
   for (const qualifier of [node.db, node.schema, node.table]) {
     const name = isNode(qualifier) ? qualifier.value : qualifier;
-    if (typeof name === 'string' && name !== '') parts.push(name);
+    if (typeof name === 'string' && name !== '') parts.push(scope.identifier(name));
   }
   const column = node.column;
-  parts.push(...(isNode(column) && 'expr' in column ? dotted(column.expr, clause) : dotted(column, clause)));
-  if (parts.length > 1 && tableNames.has(parts[0]!)) parts.shift();
-  if (parts.some((part) => part === '')) throw new AnalyticsSqlError(clause, 'empty column name');
-  return parts;
+  const names = isNode(column) && 'expr' in column ? dotted(column.expr, clause) : dotted(column, clause);
+  parts.push(...names.map((name) => scope.identifier(name)));
+  if (parts.length > 1 && scope.tables.some((table) => sameName(parts[0]!, table))) parts.shift();
+  if (parts.some((part) => part.name === '')) throw new AnalyticsSqlError(clause, 'empty column name');
+  return scope.resolve(parts, clause);
 }
 
 function readOwn(value: unknown, key: string): unknown {
@@ -136,7 +146,7 @@ export function functionName(node: AstNode): string | undefined {
 }
 
 interface CompileContext {
-  tableNames: ReadonlySet<string>;
+  scope: Scope;
   /** Field paths read, for docs and tests. */
   fields: string[][];
 }
@@ -145,7 +155,7 @@ interface CompileContext {
 function compileValue(node: unknown, context: CompileContext): FieldReader {
   if (isNode(node)) {
     if (node.type === 'column_ref') {
-      const path = columnPath(node, context.tableNames, 'WHERE');
+      const path = columnPath(node, context.scope, 'WHERE');
       context.fields.push(path);
       return fieldReader(path);
     }
@@ -423,10 +433,7 @@ function compilePredicateNode(node: unknown, context: CompileContext): Predicate
 }
 
 /** The WHERE clause as a predicate; a row is kept only when it returns true. */
-export function compilePredicate(
-  node: unknown,
-  tableNames: ReadonlySet<string>,
-): { predicate: Predicate; fields: string[][] } {
-  const context: CompileContext = { tableNames, fields: [] };
+export function compilePredicate(node: unknown, scope: Scope): { predicate: Predicate; fields: string[][] } {
+  const context: CompileContext = { scope, fields: [] };
   return { predicate: compilePredicateNode(node, context), fields: context.fields };
 }

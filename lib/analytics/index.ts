@@ -2,6 +2,7 @@
 export { STATE_LIMIT_BYTES, type AnalyticsConfig, type AnalyticsRecords } from './config';
 export {
   AnalyticsSqlError,
+  compilePipelineQuery,
   compileQuery,
   DISTINCT_DEFAULTS,
   RESERVED_COLUMNS,
@@ -19,6 +20,8 @@ export {
   type DistinctOptions,
 } from './aggregates';
 export { HyperLogLog, murmur3 } from './hyperloglog';
+export { analyticsFields, resolveColumn, schemaFields, type FieldCatalogue, type FieldNode } from './fields';
+export { maskQuotedIdentifiers, type Identifier } from './identifiers';
 export { STATE_VERSION, WindowState, stateBytes, type SerializedState, type WindowStats } from './state';
 export { analyticsInput, type AnalyticsInput, type InputOutcome } from './input';
 export {

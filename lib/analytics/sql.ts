@@ -7,6 +7,7 @@
  *   FROM stream [WHERE <predicate>] [GROUP BY <columns>]
  */
 import type { Parser } from 'node-sql-parser/build/postgresql';
+import type { PipelineConfig } from '../pipeline/types';
 import {
   accumulatorFactory,
   type AccumulatorFactory,
@@ -22,7 +23,10 @@ import {
   type AstNode,
   type FieldReader,
   type Predicate,
+  type Scope,
 } from './expressions';
+import { analyticsFields, resolveColumn, type FieldCatalogue } from './fields';
+import { kdaSyntax, maskQuotedIdentifiers, sameName, type Identifier, type MaskedSql } from './identifiers';
 import { murmur3 } from './hyperloglog';
 
 export { AnalyticsSqlError } from './expressions';
@@ -90,15 +94,27 @@ interface PegSyntaxError {
   location?: { start: { line: number; column: number } };
 }
 
-function parse(sql: string): AstNode {
+function syntaxError(error: unknown, masked: MaskedSql): AnalyticsSqlError {
+  const { location, found } = error as PegSyntaxError;
+  const where = location ? ` at line ${location.start.line}, column ${location.start.column}` : '';
+  const near = found ? ` near ${JSON.stringify(masked.restore(found))}` : '';
+  return new AnalyticsSqlError('syntax', `the query does not parse${where}${near}`);
+}
+
+function parse(sql: string, masked: MaskedSql): AstNode {
+  const kda = kdaSyntax(masked);
+  if (kda !== undefined) throw new AnalyticsSqlError(kda.clause, kda.message);
   let ast: unknown;
   try {
-    ast = sqlParser().astify(sql);
+    ast = sqlParser().astify(masked.text);
   } catch (error) {
-    const { location, found } = error as PegSyntaxError;
-    const where = location ? ` at line ${location.start.line}, column ${location.start.column}` : '';
-    const near = found ? ` near ${JSON.stringify(found)}` : '';
-    throw new AnalyticsSqlError('syntax', `the query does not parse${where}${near}`);
+    // Positions are the query's own: the original text fails at the same place (placeholders shift columns).
+    try {
+      sqlParser().astify(sql);
+    } catch (original) {
+      throw syntaxError(original, masked);
+    }
+    throw syntaxError(error, masked);
   }
   const statements = Array.isArray(ast) ? ast : [ast];
   if (statements.length !== 1) {
@@ -170,7 +186,7 @@ function refuseUnsupportedClauses(statement: AstNode): void {
 }
 
 /** FROM names the one source, `stream`; returns the names a column may be qualified with. */
-function sourceNames(from: unknown): Set<string> {
+function sourceNames(from: unknown, masked: MaskedSql): Identifier[] {
   if (!Array.isArray(from) || from.length === 0) {
     throw new AnalyticsSqlError('FROM', `the query must read FROM ${SOURCE_TABLE}`);
   }
@@ -182,14 +198,17 @@ function sourceNames(from: unknown): Set<string> {
   if (isNode(source.expr)) throw new AnalyticsSqlError('FROM', 'subqueries are not supported');
   if (source.db || source.schema)
     throw new AnalyticsSqlError('FROM', 'qualified table names are not supported');
-  if (source.table !== SOURCE_TABLE) {
+  const table = masked.identifier(String(source.table));
+  const expected: Identifier = { name: SOURCE_TABLE, quoted: false };
+  if (!sameName(table, expected)) {
     throw new AnalyticsSqlError(
       'FROM',
-      `the source must be ${SOURCE_TABLE}, got ${JSON.stringify(source.table)}`,
+      `the source must be ${SOURCE_TABLE} (the Kinesis stream the function reads), got ${JSON.stringify(table.name)}`,
     );
   }
-  const names = new Set([SOURCE_TABLE]);
-  if (typeof source.as === 'string' && source.as !== '') names.add(source.as);
+  // Qualifiers name the table itself (however FROM spelt it) or its alias as written.
+  const names = [expected];
+  if (typeof source.as === 'string' && source.as !== '') names.push(masked.identifier(source.as));
   return names;
 }
 
@@ -197,7 +216,7 @@ function pathKey(path: readonly string[]): string {
   return JSON.stringify(path);
 }
 
-function groupColumns(groupby: unknown, tableNames: ReadonlySet<string>): string[][] {
+function groupColumns(groupby: unknown, scope: Scope): string[][] {
   if (groupby === null || groupby === undefined) return [];
   const columns = Array.isArray(groupby) ? groupby : isNode(groupby) ? groupby.columns : undefined;
   if (!Array.isArray(columns)) return [];
@@ -207,7 +226,7 @@ function groupColumns(groupby: unknown, tableNames: ReadonlySet<string>): string
       const what = isNode(column) && column.type === 'number' ? 'positions (GROUP BY 1)' : 'expressions';
       throw new AnalyticsSqlError('GROUP BY', `${what} are not supported; name the columns`);
     }
-    const path = columnPath(column, tableNames, 'GROUP BY');
+    const path = columnPath(column, scope, 'GROUP BY');
     seen.set(pathKey(path), path);
   }
   return [...seen.values()];
@@ -221,10 +240,11 @@ const AGGREGATES: Record<string, AggregateFunction> = {
   MAX: 'max',
 };
 
-function aliasOf(item: AstNode): string | undefined {
+/** Output names are kept as written (quoted or not): they become JSON keys of the emitted rows. */
+function aliasOf(item: AstNode, masked: MaskedSql): string | undefined {
   const as = item.as;
-  if (typeof as === 'string' && as !== '') return as;
-  if (isNode(as) && typeof as.value === 'string' && as.value !== '') return as.value;
+  if (typeof as === 'string' && as !== '') return masked.identifier(as).name;
+  if (isNode(as) && typeof as.value === 'string' && as.value !== '') return masked.identifier(as.value).name;
   return undefined;
 }
 
@@ -235,7 +255,7 @@ interface AggregateSpec {
   defaultName: string;
 }
 
-function aggregateSpec(expr: AstNode, tableNames: ReadonlySet<string>): AggregateSpec {
+function aggregateSpec(expr: AstNode, scope: Scope): AggregateSpec {
   const name = String(expr.name).toUpperCase();
   const base = AGGREGATES[name];
   if (!base) {
@@ -263,7 +283,7 @@ function aggregateSpec(expr: AstNode, tableNames: ReadonlySet<string>): Aggregat
   if (!isNode(argument) || argument.type !== 'column_ref') {
     throw new AnalyticsSqlError('SELECT', `${name} takes one column (expressions are not supported)`);
   }
-  const path = columnPath(argument, tableNames, 'SELECT');
+  const path = columnPath(argument, scope, 'SELECT');
   const fn: AggregateFunction = distinct ? 'count_distinct' : base;
   const column = path.join('.');
   return {
@@ -278,21 +298,37 @@ function fingerprintOf(parts: unknown): string {
   return murmur3(JSON.stringify(parts)).toString(16).padStart(8, '0');
 }
 
-function withoutLocations(node: unknown): unknown {
-  return JSON.parse(JSON.stringify(node, (key, value: unknown) => (key === 'loc' ? undefined : value)));
+/** The WHERE tree for the fingerprint: without source positions, quoted names as written (not placeholders). */
+function whereTree(node: unknown, masked: MaskedSql): unknown {
+  return JSON.parse(
+    JSON.stringify(node, (key, value: unknown) =>
+      key === 'loc' ? undefined : typeof value === 'string' ? masked.restore(value) : value,
+    ),
+  );
 }
 
 export interface CompileQueryOptions {
   distinct?: Partial<DistinctOptions>;
+  /**
+   * The fields the records have (lib/analytics/fields.ts, from the record schema): columns resolve against them,
+   * unquoted names ignoring case, and a name they lack fails with the closest one. Without it names are read
+   * as written.
+   */
+  fields?: FieldCatalogue;
 }
 
 /** Parses and compiles once (cold start, and `loadPipeline` to check); throws AnalyticsSqlError naming the clause. */
 export function compileQuery(sql: string, options: CompileQueryOptions = {}): CompiledQuery {
   const distinct: DistinctOptions = { ...DISTINCT_DEFAULTS, ...options.distinct };
-  const statement = parse(sql);
+  const masked = maskQuotedIdentifiers(sql);
+  const statement = parse(sql, masked);
   refuseUnsupportedClauses(statement);
-  const tableNames = sourceNames(statement.from);
-  const groupPaths = groupColumns(statement.groupby, tableNames);
+  const scope: Scope = {
+    tables: sourceNames(statement.from, masked),
+    identifier: (raw) => masked.identifier(raw),
+    resolve: (segments, clause) => resolveColumn(options.fields, segments, clause),
+  };
+  const groupPaths = groupColumns(statement.groupby, scope);
   const groupIndex = new Map(groupPaths.map((path, index) => [pathKey(path), index]));
 
   const columns = Array.isArray(statement.columns) ? (statement.columns as unknown[]) : [];
@@ -303,12 +339,12 @@ export function compileQuery(sql: string, options: CompileQueryOptions = {}): Co
     const expr = isNode(item) ? item.expr : undefined;
     if (!isNode(item) || !isNode(expr))
       throw new AnalyticsSqlError('SELECT', `unsupported column ${JSON.stringify(item)}`);
-    const alias = aliasOf(item);
+    const alias = aliasOf(item, masked);
     if (expr.type === 'star' || (expr.type === 'column_ref' && expr.column === '*')) {
       throw new AnalyticsSqlError('SELECT', '* is not supported; name the group columns and aggregates');
     }
     if (expr.type === 'column_ref') {
-      const path = columnPath(expr, tableNames, 'SELECT');
+      const path = columnPath(expr, scope, 'SELECT');
       const index = groupIndex.get(pathKey(path));
       if (index === undefined) {
         throw new AnalyticsSqlError(
@@ -318,7 +354,7 @@ export function compileQuery(sql: string, options: CompileQueryOptions = {}): Co
       }
       outputs.push({ name: alias ?? path.join('_'), source: 'group', index });
     } else if (expr.type === 'aggr_func') {
-      const spec = aggregateSpec(expr, tableNames);
+      const spec = aggregateSpec(expr, scope);
       outputs.push({ name: alias ?? spec.defaultName, source: 'aggregate', index: specs.length });
       specs.push(spec);
     } else {
@@ -345,7 +381,7 @@ export function compileQuery(sql: string, options: CompileQueryOptions = {}): Co
     names.add(name);
   }
 
-  const where = statement.where ? compilePredicate(statement.where, tableNames).predicate : undefined;
+  const where = statement.where ? compilePredicate(statement.where, scope).predicate : undefined;
   const aggregates: AggregateColumn[] = specs.map((spec) => ({
     ...spec,
     read: spec.path ? fieldReader(spec.path) : () => 1,
@@ -356,7 +392,7 @@ export function compileQuery(sql: string, options: CompileQueryOptions = {}): Co
     fingerprint: fingerprintOf([
       groupPaths,
       specs.map((spec) => [spec.fn, spec.path]),
-      withoutLocations(statement.where ?? null),
+      whereTree(statement.where ?? null, masked),
       distinct.precision,
     ]),
     groups: groupPaths.map((path) => ({ path, read: fieldReader(path) })),
@@ -364,4 +400,14 @@ export function compileQuery(sql: string, options: CompileQueryOptions = {}): Co
     outputs,
     where,
   };
+}
+
+/** The pipeline's `analytics.sql`, its columns resolved against the record schema (the one rule for check and run). */
+export function compilePipelineQuery(config: PipelineConfig, recordSchema: object): CompiledQuery {
+  const analytics = config.analytics;
+  if (analytics === undefined) throw new Error('the pipeline has no `analytics` block');
+  return compileQuery(analytics.sql, {
+    distinct: analytics.distinct,
+    fields: analyticsFields(config, recordSchema),
+  });
 }

@@ -15,7 +15,7 @@ import type { DeliveryOptions } from '../sinks/retry';
 import { STATE_LIMIT_BYTES, type AnalyticsConfig } from './config';
 import { analyticsInput, type AnalyticsInput } from './input';
 import { createResultSink, ResultDeliveryError, type ResultRow, type ResultSink } from './sinks';
-import { compileQuery, type CompiledQuery } from './sql';
+import { compilePipelineQuery, type CompiledQuery } from './sql';
 import { distinctKey } from './aggregates';
 import {
   groupKeyFunction,
@@ -294,7 +294,7 @@ export function createWindowAggregator(
 ): WindowAggregator {
   const config: AnalyticsConfig | undefined = pipeline.config.analytics;
   if (!config) throw new Error(`${pipeline.file}: the window aggregator needs an \`analytics\` block`);
-  const query = compileQuery(config.sql, { distinct: config.distinct });
+  const query = compilePipelineQuery(pipeline.config, pipeline.recordSchema);
   const clients = lazyClients(options.clients);
   const sink =
     options.sink ?? createResultSink(config.sink, { clients, bucket: options.bucket, retry: options.retry });

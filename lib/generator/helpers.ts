@@ -316,6 +316,52 @@ const IMAGE_CATEGORIES = [
 // ---------------------------------------------------------------------------------------------------------
 // The original generator's extensions.
 
+/** The KDG's `internet.session` lower bound (its upper bound is Number.MAX_SAFE_INTEGER). */
+export const SESSION_MIN = 1007199254740991;
+
+function coordinateOf(value: unknown): [number, number] {
+  const pair = Array.isArray(value)
+    ? value.map((item) => (typeof item === 'string' ? Number(item) : item))
+    : [];
+  const [lat, lon] = pair as [unknown, unknown];
+  const valid =
+    pair.length === 2 &&
+    typeof lat === 'number' &&
+    typeof lon === 'number' &&
+    Math.abs(lat) <= 90 &&
+    Math.abs(lon) <= 180;
+  if (!valid) {
+    throw new HelperArgumentError(
+      `coordinate must be [latitude, longitude] within ±90 and ±180, e.g. [47.6, -122.3]; got ${JSON.stringify(value)}`,
+    );
+  }
+  return [lat, lon];
+}
+
+/**
+ * The KDG's `address.nearbyGPSCoordinate({"coordinate":[lat, lon], "radius":10, "isMetric":false})`: a point
+ * within `radius` (miles, or km with isMetric) of the coordinate (default a random one), as two strings with 4
+ * decimals like the KDG's.
+ */
+const nearbyGPSCoordinate: HelperFactory = (env, args) => {
+  atMost(args, 1, '({"coordinate":[lat, lon], "radius":10, "isMetric":false})');
+  const options = args[0] ?? {};
+  if (!isRecord(options)) {
+    throw new HelperArgumentError(
+      `takes one object, e.g. {"coordinate":[47.6,-122.3],"radius":10}; got ${describe(options)}`,
+    );
+  }
+  const origin = options.coordinate === undefined ? undefined : coordinateOf(options.coordinate);
+  const radius = optionalNumber([options.radius], 0, 'radius') ?? 10;
+  if (!(radius > 0)) throw new HelperArgumentError(`radius must be above 0, got ${radius}`);
+  const isMetric = options.isMetric === true;
+  return () => {
+    const center = origin ?? [env.faker.location.latitude(), env.faker.location.longitude()];
+    const [lat, lon] = env.faker.location.nearbyGPSCoordinate({ origin: center, radius, isMetric });
+    return [lat.toFixed(4), lon.toFixed(4)];
+  };
+};
+
 export const EXTENSIONS: Readonly<Record<string, HelperFactory>> = {
   'date.now': dateHelper(DEFAULT_LOCAL_FORMAT, false),
   'date.utc': dateHelper(DEFAULT_UTC_FORMAT, true),
@@ -324,6 +370,9 @@ export const EXTENSIONS: Readonly<Record<string, HelperFactory>> = {
   // Very old KDG templates used this name; the original rewrote it to date.now.
   'current.timestamp': dateHelper(DEFAULT_LOCAL_FORMAT, false),
   'random.weightedArrayElement': weightedArrayElement,
+  // The KDG's session number: a float between these bounds, as its `Math.random() * (max - min) + min`.
+  'internet.session': none((f) => () => f.number.float({ min: SESSION_MIN, max: Number.MAX_SAFE_INTEGER })),
+  'address.nearbyGPSCoordinate': nearbyGPSCoordinate,
 };
 
 // ---------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ export { parseTemplate, parseArguments } from './parser';
 export type { NewlineMode, ParsedTemplate } from './parser';
 export { TemplateError, UsageError } from './errors';
 export { compileDateFormat, SUPPORTED_DATE_TOKENS } from './date-format';
-export { EXTENSIONS, LEGACY, MODULE_ALIASES, knownHelperNames } from './helpers';
+export { EXTENSIONS, LEGACY, MODULE_ALIASES, SESSION_MIN, knownHelperNames } from './helpers';
 
 export { generate } from './generate';
 export type { GenerateOptions, GenerateProgress, GenerateReport, KindCounts } from './generate';

@@ -1,7 +1,7 @@
 import { jqMetadataExtractionQuery, validatePrefixes } from '../partitioning';
 import { lintTimestampPattern } from '../partitioning/pattern-lint';
 import { assertTimeZone } from '../partitioning/timestamp-format';
-import { AnalyticsSqlError, compileQuery } from '../analytics/sql';
+import { AnalyticsSqlError, compilePipelineQuery } from '../analytics/sql';
 import { validateConversionConfig } from '../parquet/config';
 import type { DeliveryConfig, PipelineConfig } from './types';
 
@@ -101,12 +101,11 @@ const checks: Record<string, Check> = {
     return pipeline.conversion ? validateConversionConfig(pipeline.conversion) : [];
   },
 
-  /** The analytics query compiles (cold start would fail otherwise); an unsupported clause is named. */
-  analyticsSql(pipeline) {
-    const analytics = pipeline.analytics;
-    if (!analytics) return [];
+  /** The analytics query compiles (cold start would fail otherwise): an unsupported clause or unknown column is named. */
+  analyticsSql(pipeline, recordSchema) {
+    if (!pipeline.analytics) return [];
     try {
-      compileQuery(analytics.sql, { distinct: analytics.distinct });
+      compilePipelineQuery(pipeline, recordSchema);
       return [];
     } catch (error) {
       if (error instanceof AnalyticsSqlError) return [`analytics.sql: ${error.message}`];

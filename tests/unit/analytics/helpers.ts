@@ -1,6 +1,8 @@
 /** Shared by the analytics tests: pipelines with an `analytics:` block, an in-memory sink, and an emulated
  * event source mapping that drives tumbling windows over many invocations. */
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parsePipeline, type LoadedPipeline } from '../../../lib/pipeline/load';
 import {
   ResultDeliveryError,
@@ -16,12 +18,36 @@ import { sequenceNumber, shardId } from '../../../lib/events/factories';
 
 export const PIPELINE_FILE = resolve(__dirname, '../../../pipeline.yml');
 
+/** The fields of the records the analytics tests generate (the query's columns are checked against them). */
+export const TEST_RECORD_SCHEMA = {
+  type: 'object',
+  properties: {
+    event_type: { type: 'string' },
+    customer_id: { type: 'string' },
+    qty: { type: 'integer' },
+    amount: { type: ['number', 'null'] },
+    is_bot: { type: 'boolean' },
+    device: { type: 'object', properties: { type: { type: ['string', 'null'] }, os: { type: 'string' } } },
+  },
+};
+
+/** Writes a record schema for a test pipeline; returns its path. */
+export function schemaFile(name: string, schema: object): string {
+  const file = join(tmpdir(), `kpipe-${name}-${process.pid}.schema.json`);
+  writeFileSync(file, JSON.stringify(schema));
+  return file;
+}
+
 /** A minimal pipeline around an analytics block given as YAML lines (indented under `analytics:`). */
-export function pipelineWith(analyticsYaml: string, extra = ''): LoadedPipeline {
+export function pipelineWith(
+  analyticsYaml: string,
+  extra = '',
+  schema = 'schemas/clickstream.schema.json',
+): LoadedPipeline {
   const text = [
     'name: analytics-test',
     'stream: { name: test-stream }',
-    'record: { schema: schemas/clickstream.schema.json }',
+    `record: { schema: '${schema}' }`,
     extra,
     'analytics:',
     ...analyticsYaml.split('\n').map((line) => `  ${line}`),
@@ -34,6 +60,8 @@ export function sqlPipeline(sql: string, more: string[] = []): LoadedPipeline {
     [`sql: ${JSON.stringify(sql)}`, 'sink: { type: kinesis, stream: results }', 'records: raw', ...more].join(
       '\n',
     ),
+    '',
+    schemaFile('analytics-test', TEST_RECORD_SCHEMA),
   );
 }
 
