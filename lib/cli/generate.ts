@@ -15,6 +15,7 @@ import {
   UsageError,
   type GenerateRunDependencies,
 } from '../generator';
+import { formatFailures } from '../generator/run';
 import { createFirehoseClient, createKinesisClient } from '../aws/clients';
 import { aggregate } from '../records';
 import { putRecordBatchReliably } from '../sinks/firehose';
@@ -53,6 +54,11 @@ export async function run(argv: string[]): Promise<number> {
     const options = parseGenerateArgs(argv);
     const report = await runGenerate(options, { ...awsSinks(), signal: controller.signal });
     if (options.quiet) console.error(formatReport(report));
+    if (report.failures.length > 0) {
+      console.error(
+        `kpipe generate: first error of each kind:\n${formatFailures(report.failures).join('\n')}`,
+      );
+    }
     return report.failed > 0 || report.aborted ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) {
