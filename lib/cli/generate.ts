@@ -12,7 +12,6 @@ import {
   parseGenerateArgs,
   runGenerate,
   TemplateError,
-  UsageError,
   type GenerateRunDependencies,
 } from '../generator';
 import { formatFailures } from '../generator/run';
@@ -42,9 +41,12 @@ export function awsSinks(): Pick<GenerateRunDependencies, 'kinesisSink' | 'fireh
   };
 }
 
+export const USAGE = `usage: ${GENERATE_USAGE}`;
+
+/** Usage errors (UsageError from parseGenerateArgs) are printed with USAGE by main.ts, exit 2. */
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(GENERATE_USAGE);
+    console.log(USAGE);
     return 0;
   }
   const controller = new AbortController();
@@ -61,10 +63,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     return report.failed > 0 || report.aborted ? 1 : 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`kpipe generate: ${error.message}\n\n${GENERATE_USAGE}`);
-      return 2;
-    }
     if (error instanceof TemplateError) {
       console.error(`kpipe generate: ${error.message}`);
       return 2;

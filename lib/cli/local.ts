@@ -3,12 +3,12 @@
  * s3rver, prints a reconciled summary and exits non-zero when the numbers do not add up.
  */
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadPipeline } from '../pipeline/load';
 import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
+import { parseCommandArgs, UsageError } from './usage';
 
-const USAGE = `usage: kpipe local [pipeline.yml] [options]
+export const USAGE = `usage: kpipe local [pipeline.yml] [options]
 
 Runs the whole pipeline locally: kinesis-local and s3rver on free loopback ports, the stream consumer
 behind an emulated event source mapping, the Firehose transformer, dynamic partitioning and the Parquet
@@ -36,7 +36,7 @@ function numberOption(
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`--${name} must be a number from ${min} to ${max}, got "${text}"`);
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${text}"`);
   }
   return value;
 }
@@ -127,10 +127,8 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseCommandArgs(argv, {
     allowPositionals: true,
-    strict: true,
     options: {
       count: { type: 'string' },
       'invalid-ratio': { type: 'string' },
@@ -149,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (positionals.length > 1) throw new UsageError(`one pipeline file at most, got ${positionals.join(' ')}`);
   const pipeline = loadPipeline(positionals[0]);
   // The sample pipeline masks emails with a salt from the environment; a local run needs no secret.
   const env = { ...process.env, MASK_SALT: process.env.MASK_SALT ?? 'kpipe-local-salt' };

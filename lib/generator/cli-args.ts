@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/usage';
 import { UsageError } from './errors';
 import type { PartitionKeyOption } from './producer';
 import { parseProfile, type ProfileSpec } from './profile';
@@ -171,12 +171,7 @@ export function parsePartitionKey(text: string): PartitionKeyOption {
  * naming the flag and what it expects.
  */
 export function parseGenerateArgs(argv: string[]): GenerateCommandOptions {
-  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandArgs(argv, { options: FLAGS, allowPositionals: false });
   const target = parseTarget(values.target);
   const options: GenerateCommandOptions = {
     template: values.template,
