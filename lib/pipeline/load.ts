@@ -32,6 +32,7 @@ export interface LoadedPipeline {
 
 const validatePipeline = compileValidator(pipelineSchema, {
   useDefaults: true,
+  suggestions: true,
   references: [transformsSchema, partitioningSchema, conversionSchema, analyticsSchema],
 });
 

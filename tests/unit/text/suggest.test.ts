@@ -8,6 +8,8 @@ describe('closestMatch', () => {
     ['stream-consumer', FUNCTIONS, 'streamConsumer'],
     ['parquetConvertor', FUNCTIONS, 'parquetConverter'],
     ['--cont', ['--count', '--rate', '--seed'], '--count'],
+    ['alpah', ['alpha', 'beta'], 'alpha'],
+    ['s4', ['s3', 'firehose'], 's3'],
     ['partitoning', ['partitioning', 'conversion', 'analytics'], 'partitioning'],
   ])('%s means %s', (word, candidates, expected) => {
     expect(closestMatch(word, candidates)).toBe(expected);
@@ -15,6 +17,8 @@ describe('closestMatch', () => {
 
   it.each([
     ['xyz', ['--count', '--rate']],
+    ['ab', ['s3']],
+    ['mask', ['add', 'drop']],
     ['windowAggregator', FUNCTIONS],
     ['anything', []],
     ['', ['a']],
