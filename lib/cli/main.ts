@@ -5,6 +5,7 @@
  */
 import { version } from '../../package.json';
 import { didYouMean } from '../text/suggest';
+import * as emulators from './emulators';
 import * as events from './events';
 import * as generate from './generate';
 import * as local from './local';
@@ -27,6 +28,11 @@ const commands: Record<string, Command> = {
     summary: 'write Lambda sample events for `sls invoke local`',
     usage: events.USAGE,
     run: events.run,
+  },
+  emulators: {
+    summary: 'run s3rver with the sample bucket and object for `sls invoke local`, until Ctrl-C',
+    usage: emulators.USAGE,
+    run: (argv) => emulators.run(argv),
   },
 };
 

@@ -108,6 +108,12 @@ describe.each<[string, string[], RegExp, RegExp]>([
     /usage: kpipe generate/,
   ],
   [
+    'a bad port for emulators',
+    ['emulators', '--s3-port', '99999'],
+    /^kpipe emulators: --s3-port must be a port from 1 to 65535, got "99999"/,
+    /usage: kpipe emulators/,
+  ],
+  [
     'a flag value missing',
     ['generate', '--count'],
     /^kpipe generate: Option '--count <value>' argument missing/,
@@ -124,9 +130,12 @@ describe.each<[string, string[], RegExp, RegExp]>([
   });
 });
 
-it.each(['local', 'events', 'generate'])('kpipe %s --help prints its usage and exits 0', async (command) => {
-  const result = await kpipe(command, '--help');
+it.each(['local', 'events', 'generate', 'emulators'])(
+  'kpipe %s --help prints its usage and exits 0',
+  async (command) => {
+    const result = await kpipe(command, '--help');
 
-  expect(result.code).toBe(0);
-  expect(result.stdout).toMatch(new RegExp(`^usage: kpipe ${command}`));
-});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: kpipe ${command}`));
+  },
+);
