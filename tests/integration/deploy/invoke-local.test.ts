@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../../lib/aws/clients';
 import { localOverrides } from '../../../lib/local/emulators';
-import { parseExport, readmeSection, shellBlocks } from './support/readme';
+import { parseExport, readmeSection, shellBlocks } from '../support/readme';
 import { cleanUp, offlineEnv, ROOT } from './support/sls';
 
 const run = promisify(exec);

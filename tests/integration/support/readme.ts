@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './sls';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
 
 /** A README section's text, from its `## heading` to the next. */
 export function readmeSection(
