@@ -40,7 +40,7 @@ function port(text: string | undefined): number {
   return value;
 }
 
-export async function run(argv: string[], signal?: AbortSignal): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     options: {
       's3-port': { type: 'string' },
@@ -69,6 +69,10 @@ export async function run(argv: string[], signal?: AbortSignal): Promise<number>
   const client = createS3Client({ env: {}, overrides: localOverrides(emulator.endpoint) });
   try {
     await client.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: object.body }));
+  } catch (error) {
+    // A running server would keep the process alive behind the error.
+    await emulator.stop();
+    throw error;
   } finally {
     client.destroy();
   }
@@ -83,7 +87,6 @@ export async function run(argv: string[], signal?: AbortSignal): Promise<number>
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    signal?.addEventListener('abort', stop, { once: true });
   });
   await emulator.stop();
   return 0;

@@ -32,7 +32,7 @@ const commands: Record<string, Command> = {
   emulators: {
     summary: 'run s3rver with the sample bucket and object for `sls invoke local`, until Ctrl-C',
     usage: emulators.USAGE,
-    run: (argv) => emulators.run(argv),
+    run: emulators.run,
   },
 };
 
