@@ -10,6 +10,8 @@
 //    published after January 2027 will need Node 22, which the versions pinned in package-lock.json do
 //    not; Lambda runs nodejs22.x. AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED is the SDK's own switch
 //    (@aws-sdk/core emitWarningIfUnsupportedVersion); a value set by the user wins.
+// 3. `-f <name>` naming no function of the service lists those that exist, with "did you mean", before
+//    anything else (serverless-esbuild included) looks the function up. Hence this plugin comes first.
 const path = require('node:path');
 const { setTimeout } = require('node:timers');
 
@@ -24,9 +26,23 @@ function esbuildOfPlugin() {
   return require(require.resolve('esbuild', { paths: [pluginDir] }));
 }
 
+/** Throws when `-f` names no function of the service; the message lists the functions there are. */
+function checkFunctionName(serverless, name) {
+  const functions = Object.keys(serverless.service.functions ?? {});
+  if (name === undefined || functions.includes(name)) return;
+  require('tsx/cjs');
+  const { didYouMean } = require('../lib/text/suggest.ts');
+  throw new serverless.classes.Error(
+    `Function "${name}" does not exist in this service${didYouMean(name, functions)}. ` +
+      `Its functions (those pipeline.yml enables): ${functions.join(', ')}`,
+    'KPIPE_FUNCTION_MISSING',
+  );
+}
+
 class KpipePlugin {
-  constructor() {
+  constructor(serverless, options) {
     this.hooks = {
+      initialize: async () => checkFunctionName(serverless, options.function),
       error: async () => {
         try {
           await esbuildOfPlugin().stop();

@@ -1,11 +1,11 @@
 /** `kpipe events [--out events] [--pipeline pipeline.yml] [--count 5] [--seed 42]`: writes sample events. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { sampleEvents } from '../events/samples';
 import { loadPipeline } from '../pipeline/load';
+import { parseCommandArgs, UsageError } from './usage';
 
-const USAGE = `usage: kpipe events [--out DIR] [--pipeline FILE] [--count N] [--seed N]
+export const USAGE = `usage: kpipe events [--out DIR] [--pipeline FILE] [--count N] [--seed N]
 
 Writes Lambda sample events for every function (Kinesis plain / KPL / with bad records, Firehose
 direct put / Kinesis source / CloudWatch Logs, S3 ObjectCreated) for \`sls invoke local -p\`.`;
@@ -14,13 +14,12 @@ function positiveInteger(name: string, text: string | undefined, fallback: numbe
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer, got "${text}"`);
+    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
   return value;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseCommandArgs(argv, {
     options: {
       out: { type: 'string', default: 'events' },
       pipeline: { type: 'string' },
@@ -28,7 +27,6 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
   });
   if (values.help) {
     console.log(USAGE);

@@ -12,9 +12,9 @@ import {
   parseGenerateArgs,
   runGenerate,
   TemplateError,
-  UsageError,
   type GenerateRunDependencies,
 } from '../generator';
+import { formatFailures } from '../generator/run';
 import { createFirehoseClient, createKinesisClient } from '../aws/clients';
 import { aggregate } from '../records';
 import { putRecordBatchReliably } from '../sinks/firehose';
@@ -41,9 +41,12 @@ export function awsSinks(): Pick<GenerateRunDependencies, 'kinesisSink' | 'fireh
   };
 }
 
+export const USAGE = `usage: ${GENERATE_USAGE}`;
+
+/** Usage errors (UsageError from parseGenerateArgs) are printed with USAGE by main.ts, exit 2. */
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(GENERATE_USAGE);
+    console.log(USAGE);
     return 0;
   }
   const controller = new AbortController();
@@ -53,12 +56,13 @@ export async function run(argv: string[]): Promise<number> {
     const options = parseGenerateArgs(argv);
     const report = await runGenerate(options, { ...awsSinks(), signal: controller.signal });
     if (options.quiet) console.error(formatReport(report));
+    if (report.failures.length > 0) {
+      console.error(
+        `kpipe generate: first error of each kind:\n${formatFailures(report.failures).join('\n')}`,
+      );
+    }
     return report.failed > 0 || report.aborted ? 1 : 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`kpipe generate: ${error.message}\n\n${GENERATE_USAGE}`);
-      return 2;
-    }
     if (error instanceof TemplateError) {
       console.error(`kpipe generate: ${error.message}`);
       return 2;

@@ -3,13 +3,13 @@
  * s3rver, prints a reconciled summary and exits non-zero when the numbers do not add up.
  */
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadPipeline, refuseWarnings } from '../pipeline/load';
 import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
 import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
+import { parseCommandArgs, UsageError } from './usage';
 
-const USAGE = `usage: kpipe local [pipeline.yml] [options]
+export const USAGE = `usage: kpipe local [pipeline.yml] [options]
 
 Runs the whole pipeline locally: kinesis-local and s3rver on free loopback ports, the stream consumer
 behind an emulated event source mapping, the Firehose transformer, dynamic partitioning and the Parquet
@@ -40,7 +40,7 @@ function numberOption(
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`--${name} must be a number from ${min} to ${max}, got "${text}"`);
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${text}"`);
   }
   return value;
 }
@@ -131,10 +131,8 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseCommandArgs(argv, {
     allowPositionals: true,
-    strict: true,
     options: {
       count: { type: 'string' },
       'invalid-ratio': { type: 'string' },
@@ -155,9 +153,12 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (positionals.length > 1) throw new UsageError(`one pipeline file at most, got ${positionals.join(' ')}`);
   const emulator = values['kinesis-emulator'];
   if (!isKinesisEmulatorName(emulator)) {
-    throw new Error(`--kinesis-emulator must be one of ${KINESIS_EMULATORS.join(', ')}, got "${emulator}"`);
+    throw new UsageError(
+      `--kinesis-emulator must be one of ${KINESIS_EMULATORS.join(', ')}, got "${emulator}"`,
+    );
   }
   const pipeline = loadPipeline(positionals[0]);
   if (values.strict) refuseWarnings(pipeline);

@@ -3,6 +3,7 @@
  * stream names, and records rendered from the shipped clickstream template with a fixed seed, so the same
  * code always writes the same files. `kpipe events` and `npm run events` write them.
  */
+import { gzipSync } from 'node:zlib';
 import { tumblingWindowEvent, windowOf } from '../analytics';
 import { compileTemplate, loadTemplateSpec } from '../generator';
 import type { PipelineConfig } from '../pipeline/types';
@@ -15,11 +16,14 @@ import {
   sequenceNumber,
 } from './factories';
 
+/** The bucket the S3 sample event names (and `kpipe emulators` creates). */
+export const DEFAULT_SAMPLE_BUCKET = 'kinesis-pipeline-dev-bucket';
+
 export interface SampleEventOptions {
   /** Records per event (default 5). */
   count?: number;
   seed?: number;
-  /** Bucket named in the S3 event (default `kinesis-pipeline-dev-bucket`). */
+  /** Bucket named in the S3 event (default DEFAULT_SAMPLE_BUCKET). */
   bucket?: string;
 }
 
@@ -38,6 +42,30 @@ export function sampleRecords(count: number, seed: number): string[] {
 
 function partitionKeyOf(record: string): string {
   return (JSON.parse(record) as { customer_id: string }).customer_id;
+}
+
+/** Where the S3 sample event says Firehose put a raw object: the pipeline's raw prefix, Firehose's naming. */
+function rawObjectLocation(config: PipelineConfig, options: SampleEventOptions): { bucket: string; key: string } {
+  const deliveryStreamName = config.delivery?.name ?? `${config.name}-delivery`;
+  return {
+    bucket: options.bucket ?? DEFAULT_SAMPLE_BUCKET,
+    key: `${config.conversion?.inputPrefix ?? 'raw/'}event_type=click/dt=2026-11-22/${deliveryStreamName}-1-2026-11-22-12-05-00-8a1c2f3e-4b5d-4e6f-9a7b-1c2d3e4f5a6b.gz`,
+  };
+}
+
+/**
+ * The raw object `s3-object-created.json` names, as Firehose would have written it: the sample records as
+ * gzip'd JSON lines. `kpipe emulators` puts it into s3rver, so `sls invoke local -f parquetConverter`
+ * converts something.
+ */
+export function sampleRawObject(
+  config: PipelineConfig,
+  options: SampleEventOptions = {},
+): { bucket: string; key: string; body: Buffer; records: number } {
+  const count = options.count ?? 5;
+  const records = sampleRecords(count, options.seed ?? 42);
+  const body = gzipSync(`${records.join('\n')}\n`);
+  return { ...rawObjectLocation(config, options), body, records: records.length };
 }
 
 /** File name → event object, for every function's sample events. */
@@ -95,12 +123,6 @@ export function sampleEvents(config: PipelineConfig, options: SampleEventOptions
     'firehose-cloudwatch-logs.json': firehoseTransformationEvent([{ data: logs }, { data: control }], {
       deliveryStreamName,
     }),
-    's3-object-created.json': s3ObjectCreatedEvent([
-      {
-        bucket: options.bucket ?? 'kinesis-pipeline-dev-bucket',
-        key: `${config.conversion?.inputPrefix ?? 'raw/'}event_type=click/dt=2026-11-22/${deliveryStreamName}-1-2026-11-22-12-05-00-8a1c2f3e-4b5d-4e6f-9a7b-1c2d3e4f5a6b.gz`,
-        size: 18342,
-      },
-    ]),
+    's3-object-created.json': s3ObjectCreatedEvent([{ ...rawObjectLocation(config, options), size: 18342 }]),
   };
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/usage';
 import { UsageError } from './errors';
 import type { PartitionKeyOption } from './producer';
 import { parseProfile, type ProfileSpec } from './profile';
@@ -28,6 +28,8 @@ export interface GenerateCommandOptions {
   profile?: ProfileSpec;
   gzip: boolean;
   quiet: boolean;
+  /** Send on when batch after batch is not acknowledged (default: stop, see run.ts). */
+  keepGoing: boolean;
 }
 
 export const GENERATE_USAGE = `kpipe generate [options]
@@ -48,7 +50,9 @@ export const GENERATE_USAGE = `kpipe generate [options]
   --seed <n>               reproducible output: seeds the data and simulates the clock
   --start-time <iso date>  where the simulated clock starts (default 2025-01-01T00:00:00Z with --seed)
   --gzip                   gzip each record
-  --quiet                  no progress on stderr`;
+  --quiet                  no progress on stderr
+  --keep-going             send on when the destination acknowledges nothing (default: stop after
+                           3 such batches in a row, naming the cause)`;
 
 const FLAGS = {
   template: { type: 'string', default: 'clickstream' },
@@ -67,6 +71,7 @@ const FLAGS = {
   profile: { type: 'string' },
   gzip: { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
+  'keep-going': { type: 'boolean', default: false },
 } as const;
 
 function number(flag: string, text: string, check: (value: number) => boolean, expected: string): number {
@@ -166,12 +171,7 @@ export function parsePartitionKey(text: string): PartitionKeyOption {
  * naming the flag and what it expects.
  */
 export function parseGenerateArgs(argv: string[]): GenerateCommandOptions {
-  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandArgs(argv, { options: FLAGS, allowPositionals: false });
   const target = parseTarget(values.target);
   const options: GenerateCommandOptions = {
     template: values.template,
@@ -199,6 +199,7 @@ export function parseGenerateArgs(argv: string[]): GenerateCommandOptions {
     ),
     gzip: values.gzip,
     quiet: values.quiet,
+    keepGoing: values['keep-going'],
   };
   if (values.count !== undefined)
     options.count = number('count', values.count, positiveInteger, 'a positive integer');

@@ -35,3 +35,102 @@ export function positionOf(text: string, offset: number): { line: number; column
   }
   return { line, column: offset - lineStart + 1 };
 }
+
+/** What a destination's failures come down to, for the hint that gets the user going again. */
+export const FAILURE_KINDS = [
+  'region missing',
+  'credentials',
+  'endpoint unreachable',
+  'stream not found',
+  'access denied',
+  'other',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** A failed record's error as the senders report it: the SDK error's name or code, and its message. */
+export interface FailureCause {
+  errorCode: string;
+  errorMessage: string;
+}
+
+/** The destination a hint talks about: `stream "x"` or `delivery stream "x"`. */
+export interface FailureTarget {
+  kind: 'stream' | 'delivery stream';
+  name: string;
+}
+
+export interface FailureDiagnosis extends FailureCause {
+  kind: FailureKind;
+  hint?: string;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+]);
+
+const CREDENTIAL_CODES = new Set([
+  'CredentialsProviderError',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'IncompleteSignatureException',
+]);
+
+/** First match wins; `other` (no hint) when none does. */
+const DIAGNOSES: {
+  kind: Exclude<FailureKind, 'other'>;
+  matches: (cause: FailureCause) => boolean;
+  hint: (target: FailureTarget) => string;
+}[] = [
+  {
+    kind: 'region missing',
+    matches: ({ errorMessage }) => /\bregion is missing\b/i.test(errorMessage),
+    hint: () =>
+      'set AWS_REGION (e.g. export AWS_REGION=eu-west-1), or AWS_PROFILE with a region in ~/.aws/config',
+  },
+  {
+    kind: 'credentials',
+    matches: ({ errorCode, errorMessage }) =>
+      CREDENTIAL_CODES.has(errorCode) || /could not load credentials/i.test(errorMessage),
+    hint: () =>
+      'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; a local emulator takes any non-empty pair',
+  },
+  {
+    kind: 'endpoint unreachable',
+    matches: ({ errorCode }) => NETWORK_CODES.has(errorCode),
+    hint: () =>
+      'nothing answered at the endpoint: start the emulator that AWS_ENDPOINT_URL_KINESIS / _FIREHOSE / ' +
+      'AWS_ENDPOINT_URL point at, or unset them to reach AWS',
+  },
+  {
+    kind: 'stream not found',
+    matches: ({ errorCode }) => errorCode === 'ResourceNotFoundException',
+    hint: ({ kind, name }) =>
+      `${kind} "${name}" does not exist in this region and account (or emulator): check --target and ` +
+      `AWS_REGION, or create it (${kind === 'stream' ? `aws kinesis create-stream --stream-name ${name} --shard-count 1` : 'sls deploy'})`,
+  },
+  {
+    kind: 'access denied',
+    matches: ({ errorCode }) => /^AccessDenied/.test(errorCode),
+    hint: ({ kind, name }) =>
+      `the credentials may not write to ${kind} "${name}": allow ${kind === 'stream' ? 'kinesis:PutRecords' : 'firehose:PutRecordBatch'} on it`,
+  },
+];
+
+/** Names the kind of a failure and, when known, what to do about it. */
+export function diagnoseFailure(cause: FailureCause, target: FailureTarget): FailureDiagnosis {
+  const found = DIAGNOSES.find((entry) => entry.matches(cause));
+  const { errorCode, errorMessage } = cause;
+  return found === undefined
+    ? { kind: 'other', errorCode, errorMessage }
+    : { kind: found.kind, errorCode, errorMessage, hint: found.hint(target) };
+}

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
+import { errorMessage, errorName } from '../sinks/retry';
 import { loadTemplateSpec, type TemplateSpec } from './catalog';
 import type { GenerateCommandOptions } from './cli-args';
 import type { Clock } from './clock';
 import { createCloudWatchLogsProducer } from './cloudwatch-logs';
-import { UsageError } from './errors';
+import { diagnoseFailure, UsageError, type FailureDiagnosis, type FailureTarget } from './errors';
 import { generate, type GenerateOptions, type GenerateReport } from './generate';
 import { createProgressReporter, type ProgressStream } from './progress';
 import { createFileSink, createStreamSink, type LineStream, type RecordSink } from './sinks';
@@ -98,16 +99,94 @@ export function prepareGenerate(
   return { spec, generateOptions };
 }
 
-/** `kpipe generate`: prepares, runs with progress on stderr (unless --quiet) and prints the summary. */
+/**
+ * Consecutive batches with nothing acknowledged after which a run stops (unless --keep-going). Each batch
+ * was already retried by its sender, so three in a row means the destination takes nothing: a missing
+ * region, credentials or stream, or an endpoint nobody listens on.
+ */
+export const STOP_AFTER_UNACKNOWLEDGED_BATCHES = 3;
+
+/** A report with the first failure of each kind, diagnosed. */
+export interface GenerateRunReport extends GenerateReport {
+  failures: FailureDiagnosis[];
+}
+
+function failureTarget(target: GenerateCommandOptions['target']): FailureTarget {
+  if (target.type === 'kinesis') return { kind: 'stream', name: target.streamName };
+  if (target.type === 'firehose') return { kind: 'delivery stream', name: target.deliveryStreamName };
+  return { kind: 'stream', name: target.type === 'file' ? target.path : 'stdout' };
+}
+
+/**
+ * Wraps the sink to keep the first failure of each kind (each error code for unknown kinds) and to stop the
+ * run once `STOP_AFTER_UNACKNOWLEDGED_BATCHES` batches in a row had nothing acknowledged.
+ */
+function watchSink(sink: RecordSink, target: FailureTarget, keepGoing: boolean) {
+  const failures = new Map<string, FailureDiagnosis>();
+  const controller = new AbortController();
+  let unacknowledgedBatches = 0;
+  let stopped: string | undefined;
+  const note = (errorCode: string, errorMessage: string): void => {
+    const diagnosis = diagnoseFailure({ errorCode, errorMessage }, target);
+    const key = diagnosis.kind === 'other' ? `other:${errorCode}` : diagnosis.kind;
+    if (!failures.has(key)) failures.set(key, diagnosis);
+  };
+  const count = (acknowledged: number): void => {
+    unacknowledgedBatches = acknowledged > 0 ? 0 : unacknowledgedBatches + 1;
+    if (keepGoing || stopped !== undefined || unacknowledgedBatches < STOP_AFTER_UNACKNOWLEDGED_BATCHES)
+      return;
+    stopped =
+      `nothing acknowledged in ${unacknowledgedBatches} batches in a row; ` +
+      'fix the cause named below, or pass --keep-going to send on regardless';
+    controller.abort();
+  };
+  const watched: RecordSink = {
+    send: async (batch) => {
+      try {
+        const result = await sink.send(batch);
+        for (const { errorCode, errorMessage } of result.failed) note(errorCode, errorMessage);
+        count(result.acknowledged);
+        return result;
+      } catch (error) {
+        note(errorName(error), errorMessage(error));
+        count(0);
+        throw error;
+      }
+    },
+    close: () => sink.close(),
+  };
+  return { sink: watched, signal: controller.signal, failures, stopped: () => stopped };
+}
+
+/**
+ * `kpipe generate`: prepares, runs with progress on stderr (unless --quiet) and prints the summary. A run
+ * whose destination acknowledges nothing stops early (see STOP_AFTER_UNACKNOWLEDGED_BATCHES).
+ */
 export async function runGenerate(
   options: GenerateCommandOptions,
   deps: GenerateRunDependencies = {},
-): Promise<GenerateReport> {
+): Promise<GenerateRunReport> {
   const { generateOptions } = prepareGenerate(options, deps);
+  const watch = watchSink(generateOptions.sink, failureTarget(options.target), options.keepGoing);
+  const signal = deps.signal === undefined ? watch.signal : AbortSignal.any([deps.signal, watch.signal]);
   const reporter = options.quiet
     ? undefined
     : createProgressReporter({ stream: deps.stderr ?? process.stderr });
-  const report = await generate({ ...generateOptions, onProgress: reporter?.update });
+  const report = await generate({
+    ...generateOptions,
+    sink: watch.sink,
+    signal,
+    onProgress: reporter?.update,
+  });
+  report.aborted ??= watch.stopped();
   reporter?.done(report);
-  return report;
+  return { ...report, failures: [...watch.failures.values()] };
+}
+
+/** The first failure of each kind with its message and what to do, one block per kind; empty if none. */
+export function formatFailures(failures: readonly FailureDiagnosis[]): string[] {
+  return failures.flatMap(({ kind, errorCode, errorMessage, hint }) => [
+    `  ${kind}: ${errorCode}: ${errorMessage}`,
+    ...(hint === undefined ? [] : [`    -> ${hint}`]),
+  ]);
 }

@@ -308,11 +308,11 @@ type S3rverConstructor = new (options: {
 }) => S3rverInstance;
 
 /**
- * Starts s3rver in this process on a free port, storing under `directory` (kept on stop) or a fresh
- * os.tmpdir() folder (removed on stop).
+ * Starts s3rver in this process on `port` (default: a free one), storing under `directory` (kept on stop)
+ * or a fresh os.tmpdir() folder (removed on stop).
  */
 export async function startS3rver(
-  options: { buckets?: string[]; directory?: string } = {},
+  options: { buckets?: string[]; directory?: string; port?: number } = {},
 ): Promise<S3Emulator> {
   // s3rver ships no types; the constructor shape is declared above.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -320,7 +320,7 @@ export async function startS3rver(
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     silent: true,
     directory,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),

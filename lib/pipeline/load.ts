@@ -39,6 +39,7 @@ export interface LoadOptions {
 
 const validatePipeline = compileValidator(pipelineSchema, {
   useDefaults: true,
+  suggestions: true,
   references: [transformsSchema, partitioningSchema, conversionSchema, analyticsSchema],
 });
 

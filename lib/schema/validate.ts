@@ -1,5 +1,6 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { didYouMean } from '../text/suggest';
 import { dateTimeFormat, uuidFormat } from './formats';
 
 /** One problem with a value, located by a dotted path such as `device.os` or `items[2].sku`. */
@@ -22,6 +23,11 @@ export interface ValidatorOptions {
   useDefaults?: boolean;
   /** Further schemas the main one `$ref`s by their `$id`. */
   references?: object[];
+  /**
+   * Add "did you mean" to unknown properties and enum values (for files people write, such as pipeline.yml;
+   * Ajv then keeps each error's schema, which is why records do not get it).
+   */
+  suggestions?: boolean;
 }
 
 export function compileValidator(schema: object, options: ValidatorOptions = {}): Validator {
@@ -32,6 +38,7 @@ export function compileValidator(schema: object, options: ValidatorOptions = {})
     // `if/then` blocks legitimately require properties declared beside them, not inside.
     strictRequired: false,
     allowUnionTypes: true,
+    verbose: options.suggestions ?? false,
   });
   addFormats(ajv);
   ajv.addFormat('date-time', dateTimeFormat);
@@ -72,12 +79,26 @@ export function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[
     const path = child === undefined ? base : base === '' ? child : `${base}.${child}`;
     const message =
       error.keyword === 'additionalProperties'
-        ? 'is not an allowed property'
+        ? `is not an allowed property${suggestion(error, child)}`
         : error.keyword === 'enum'
-          ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+          ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}${suggestion(error, error.data)}`
           : (error.message ?? error.keyword);
     return { path: path === '' ? '(root)' : path, message };
   });
+}
+
+/**
+ * ` (did you mean "x"?)` when the validator keeps schemas (`suggestions`) and a known name or value is close:
+ * for an unknown property the properties its schema declares, for an enum its string values.
+ */
+function suggestion(error: ErrorObject, given: unknown): string {
+  const schema = error.parentSchema;
+  if (schema === undefined || typeof given !== 'string') return '';
+  const candidates =
+    error.keyword === 'enum'
+      ? (error.params as { allowedValues: unknown[] }).allowedValues.filter((v) => typeof v === 'string')
+      : Object.keys((schema as { properties?: object }).properties ?? {});
+  return didYouMean(given, candidates);
 }
 
 /** `"device.os: must be string; amount: must be number"`, for logs and error records. */

@@ -63,3 +63,30 @@ describe.each([
     expect(outcome.exitAfterErrorMs).toBeLessThan(30_000);
   }, 180_000);
 });
+
+it('sls invoke local -f streamconsumer lists the functions there are, with "did you mean"', async () => {
+  // Prepare
+  const env = offlineEnv();
+  const expected =
+    /Function "streamconsumer" does not exist in this service \(did you mean "streamConsumer"\?\)/;
+
+  // Act
+  let outcome: Outcome;
+  try {
+    outcome = await invokeLocal(
+      ['-f', 'streamconsumer', '-p', 'events/kinesis.json'],
+      env,
+      expected,
+      150_000,
+    );
+  } finally {
+    cleanUp(env);
+  }
+
+  // Assess
+  expect(outcome.output).toMatch(expected);
+  expect(outcome.output).toMatch(
+    /Its functions \(those pipeline.yml enables\): streamConsumer, firehoseTransformer, partitionKeys, parquetConverter, windowAggregator/,
+  );
+  expect(outcome.code).toBe(1);
+}, 180_000);

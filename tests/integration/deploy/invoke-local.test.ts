@@ -1,148 +1,153 @@
 /**
- * `sls invoke local -f <function> -p events/<sample>.json`: what a user runs to try one function. Each
- * committed sample event goes through the real CLI and the bundled handler, against s3rver.
+ * README "Try one function on a sample event", run as written: its first block starts the emulator
+ * (`npx kpipe emulators`), its second exports what that command prints and invokes each function on its
+ * sample event through the real CLI and the bundled handler. The commands come from README.md itself, so
+ * the README and this test cannot drift apart.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { exec, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../../lib/aws/clients';
-import { decodeS3Key } from '../../../lib/converter';
-import { sampleRecords } from '../../../lib/events/samples';
-import {
-  createBucket,
-  localOverrides,
-  startS3rver,
-  LOCAL_CREDENTIALS,
-  type S3Emulator,
-} from '../support/emulators';
+import { localOverrides } from '../../../lib/local/emulators';
+import { parseExport, readmeSection, shellBlocks } from '../support/readme';
+import { cleanUp, offlineEnv, ROOT } from './support/sls';
 
-const run = promisify(execFile);
-const ROOT = resolve(__dirname, '../../..');
-const BUCKET = 'invoke-local';
-let s3Emulator: S3Emulator;
+const run = promisify(exec);
+const [startBlock = [], invokeBlock = []] = shellBlocks(readmeSection('Try one function on a sample event'));
+const [exportLine = '', ...invocations] = invokeBlock;
+const exported = parseExport(exportLine);
+
+let emulator: ChildProcess;
+let printed = '';
 let s3: S3Client;
 
-beforeAll(async () => {
-  s3Emulator = await startS3rver();
-  s3 = createS3Client({ env: {}, overrides: localOverrides(s3Emulator.endpoint) });
-  await createBucket(s3, BUCKET);
-}, 60_000);
-
-afterAll(async () => {
-  await s3Emulator?.stop();
-});
-
-async function invokeLocal(
-  fn: string,
-  event: string,
-  extraEnv: Record<string, string> = {},
-): Promise<unknown> {
-  const { stdout } = await run(
-    join(ROOT, 'node_modules/.bin/sls'),
-    ['invoke', 'local', '-f', fn, '-p', event],
-    {
-      cwd: ROOT,
-      timeout: 120_000,
-      maxBuffer: 10 * 1024 * 1024,
-      env: {
-        PATH: process.env.PATH,
-        HOME: mkdtempSync(join(tmpdir(), 'sls-home-')),
-        SLS_TELEMETRY_DISABLED: '1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
-        BUCKET_NAME: BUCKET,
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
-        ...extraEnv,
-      },
-    },
-  );
-  // The handler's response is the last JSON document on stdout.
-  const start = stdout.lastIndexOf('\n{');
-  return JSON.parse(stdout.slice(start + 1)) as unknown;
+/** Starts the README's emulator command as a user would in a shell of its own; resolves on its export line. */
+function startEmulator(command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    emulator = spawn('bash', ['-c', command], { cwd: ROOT, env: offlineEnv(), detached: true });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no export line within 90 s:\n${output}`)), 90_000);
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((text) => text.startsWith('export '));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    };
+    emulator.stdout!.on('data', collect);
+    emulator.stderr!.on('data', collect);
+    emulator.on('exit', (code) => reject(new Error(`${command} exited with ${code}:\n${output}`)));
+  });
 }
 
+beforeAll(async () => {
+  expect(startBlock).toEqual(['npx kpipe emulators']);
+  printed = await startEmulator(startBlock[0]!);
+  s3 = createS3Client({ env: {}, overrides: localOverrides(exported.AWS_ENDPOINT_URL_S3!) });
+}, 120_000);
+
+afterAll(async () => {
+  if (emulator?.pid !== undefined && emulator.exitCode === null) {
+    const closed = new Promise((resolve) => emulator.once('close', resolve));
+    process.kill(-emulator.pid, 'SIGINT');
+    await closed;
+  }
+  s3?.destroy();
+});
+
 async function keys(prefix: string): Promise<string[]> {
-  const listing = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  const bucket = exported.BUCKET_NAME!;
+  const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (listing.Contents ?? []).map((object) => object.Key!);
 }
 
-describe.each([
-  ['streamConsumer', 'events/kinesis.json', 'consumer/'],
-  ['streamConsumer', 'events/kinesis-kpl.json', 'consumer/'],
-])('sls invoke local -f %s -p %s', (fn, event, prefix) => {
-  it('runs the bundled handler and delivers to S3', async () => {
-    const before = await keys(prefix);
-    const response = await invokeLocal(fn, event);
-    expect(response).toEqual({ batchItemFailures: [] });
-    expect((await keys(prefix)).length).toBeGreaterThan(before.length);
-  }, 180_000);
-});
-
-it('sends the bad sample records to the error output and still succeeds', async () => {
-  const response = await invokeLocal('streamConsumer', 'events/kinesis-with-bad-records.json');
-  expect(response).toEqual({ batchItemFailures: [] });
-  expect(await keys('consumer-errors/')).toHaveLength(1);
-}, 180_000);
+/** Runs one README line in a shell with the README's exports; the handler's response (last JSON on stdout). */
+async function invoke(command: string): Promise<unknown> {
+  const env = offlineEnv(exported);
+  try {
+    const { stdout } = await run(command, { cwd: ROOT, env, timeout: 150_000, maxBuffer: 10 * 1024 * 1024 });
+    return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1)) as unknown;
+  } finally {
+    cleanUp(env);
+  }
+}
 
 type FirehoseResponse = {
   records: { recordId: string; result: string; metadata?: { partitionKeys: object } }[];
 };
 
-it.each([
-  ['firehoseTransformer', 'events/firehose-kinesis-source.json', {}],
-  ['partitionKeys', 'events/firehose-direct-put.json', {}],
-  [
-    'firehoseTransformer',
-    'events/firehose-cloudwatch-logs.json',
-    { PIPELINE_FILE: 'examples/cloudwatch-logs/pipeline.yml' },
-  ],
-])(
-  'sls invoke local -f %s -p %s answers every record with partition keys',
-  async (fn, event, env) => {
-    const input = JSON.parse(readFileSync(join(ROOT, event), 'utf8')) as { records: { recordId: string }[] };
-    const response = (await invokeLocal(fn, event, env)) as FirehoseResponse;
-    expect(response.records.map((record) => record.recordId)).toEqual(
-      input.records.map((record) => record.recordId),
-    );
-    const ok = response.records.filter((record) => record.result === 'Ok');
-    expect(ok.length).toBeGreaterThan(0);
-    expect(ok.every((record) => record.metadata?.partitionKeys)).toBe(true);
+/** Firehose functions answer every record, with partition keys on those that are Ok. */
+function answersEveryRecord(event: string, response: unknown): void {
+  const input = JSON.parse(readFileSync(join(ROOT, event), 'utf8')) as { records: { recordId: string }[] };
+  const { records } = response as FirehoseResponse;
+  expect(records.map((record) => record.recordId)).toEqual(input.records.map((record) => record.recordId));
+  const ok = records.filter((record) => record.result === 'Ok');
+  expect(ok.length).toBeGreaterThan(0);
+  expect(ok.every((record) => record.metadata?.partitionKeys)).toBe(true);
+}
+
+/** What each function must have done, by function and sample event; the prefix it must have written to. */
+const EXPECTED: Record<string, { prefix: string; check: (response: unknown, event: string) => void }> = {
+  'streamConsumer events/kinesis.json': {
+    prefix: 'consumer/',
+    check: (response) => expect(response).toEqual({ batchItemFailures: [] }),
   },
-  180_000,
-);
+  'streamConsumer events/kinesis-kpl.json': {
+    prefix: 'consumer/',
+    check: (response) => expect(response).toEqual({ batchItemFailures: [] }),
+  },
+  'streamConsumer events/kinesis-with-bad-records.json': {
+    prefix: 'consumer-errors/',
+    check: (response) => expect(response).toEqual({ batchItemFailures: [] }),
+  },
+  'firehoseTransformer events/firehose-kinesis-source.json': {
+    prefix: '',
+    check: (r, e) => answersEveryRecord(e, r),
+  },
+  'firehoseTransformer events/firehose-cloudwatch-logs.json': {
+    prefix: '',
+    check: (r, e) => answersEveryRecord(e, r),
+  },
+  'partitionKeys events/firehose-direct-put.json': { prefix: '', check: (r, e) => answersEveryRecord(e, r) },
+  'parquetConverter events/s3-object-created.json': {
+    prefix: 'curated/event_type=click/dt=2026-11-22/',
+    check: (response) =>
+      expect(response).toMatchObject({ rows: 5, errors: 0, objects: [{ outcome: 'converted' }] }),
+  },
+  'windowAggregator events/kinesis-window.json': {
+    prefix: 'analytics/',
+    check: (response) => expect((response as { state?: object }).state).toBeDefined(),
+  },
+};
 
-it('sls invoke local -f windowAggregator emits the window to S3 and returns state', async () => {
-  const response = (await invokeLocal('windowAggregator', 'events/kinesis-window.json')) as {
-    state?: object;
-  };
-  expect(response.state).toBeDefined();
-  expect(await keys('analytics/')).toHaveLength(1);
-}, 180_000);
+function caseOf(command: string): string {
+  const match = /sls invoke local -f (\S+) -p (\S+)/.exec(command);
+  if (match === null) throw new Error(`README line is not an invoke: ${command}`);
+  return `${match[1]} ${match[2]}`;
+}
 
-it('sls invoke local -f parquetConverter -p events/s3-object-created.json converts the object it names', async () => {
-  // Prepare: the raw object the sample event announces, in the bucket it names
-  const event = JSON.parse(readFileSync(join(ROOT, 'events/s3-object-created.json'), 'utf8')) as S3Event;
-  const { bucket, object } = event.Records[0]!.s3;
-  await createBucket(s3, bucket.name);
-  const body = gzipSync(`${sampleRecords(5, 1).join('\n')}\n`);
-  await s3.send(new PutObjectCommand({ Bucket: bucket.name, Key: decodeS3Key(object.key), Body: body }));
+it('shows the export line kpipe emulators prints', () => {
+  expect(exportLine).toBe(printed);
+});
 
-  // Act
-  const response = await invokeLocal('parquetConverter', 'events/s3-object-created.json', {
-    BUCKET_NAME: bucket.name,
-  });
+it('invokes every function on its sample events, each case checked here', () => {
+  expect(invocations.map(caseOf).sort()).toEqual(Object.keys(EXPECTED).sort());
+});
 
-  // Assess
-  expect(response).toMatchObject({ rows: 5, errors: 0, objects: [{ outcome: 'converted' }] });
-  const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket.name, Prefix: 'curated/' }));
-  expect(listing.Contents?.map((entry) => entry.Key)).toEqual([
-    expect.stringMatching(/^curated\/event_type=click\/dt=2026-11-22\/.*\.parquet$/),
-  ]);
-}, 180_000);
+describe.each(invocations)('README: %s', (command) => {
+  it('exits 0 with the response the function owes and writes to the bucket', async () => {
+    // Prepare
+    const { prefix, check } = EXPECTED[caseOf(command)]!;
+    const before = prefix === '' ? [] : await keys(prefix);
+
+    // Act
+    const response = await invoke(command);
+
+    // Assess
+    check(response, caseOf(command).split(' ')[1]!);
+    if (prefix !== '') expect((await keys(prefix)).length).toBeGreaterThan(before.length);
+  }, 180_000);
+});

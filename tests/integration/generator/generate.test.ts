@@ -118,8 +118,13 @@ it.each([
   120_000,
 );
 
-it('exits non-zero and reports failures when the stream does not exist', async () => {
-  const result = await generate(['--target', 'kinesis:missing-stream', '--count', '10']);
+it('exits non-zero, names the missing stream and stops early when the stream does not exist', async () => {
+  const result = await generate([
+    ...['--target', 'kinesis:missing-stream', '--count', '5000', '--batch-size', '100'],
+  ]);
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/0 acknowledged/);
+  expect(result.stderr).toMatch(/^generate: 300 sent, 0 acknowledged, 300 failed/m);
+  expect(result.stderr).toMatch(/stopped early: nothing acknowledged in 3 batches in a row/);
+  expect(result.stderr).toMatch(/stream not found: ResourceNotFoundException: .*missing-stream/);
+  expect(result.stderr).toMatch(/-> stream "missing-stream" does not exist/);
 }, 60_000);

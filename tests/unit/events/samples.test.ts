@@ -8,7 +8,7 @@ import {
   S3Schema,
 } from '@aws-lambda-powertools/parser/schemas';
 import type { ZodType } from 'zod';
-import { sampleEvents } from '../../../lib/events/samples';
+import { sampleEvents, sampleRawObject } from '../../../lib/events/samples';
 import { loadPipeline } from '../../../lib/pipeline/load';
 import { deaggregate } from '../../../lib/records';
 import { compileValidator } from '../../../lib/schema/validate';
@@ -97,5 +97,25 @@ describe('sample event contents', () => {
   it('is the same for the same seed and differs for another', () => {
     expect(sampleEvents(config, { seed: 42 })).toEqual(generated);
     expect(sampleEvents(config, { seed: 7 })['kinesis.json']).not.toEqual(generated['kinesis.json']);
+  });
+
+  it('names in s3-object-created.json the raw object kpipe emulators puts: valid records, gzip\'d JSON lines', () => {
+    // Prepare
+    const event = committed('s3-object-created.json') as {
+      Records: { s3: { bucket: { name: string }; object: { key: string } } }[];
+    };
+    const { s3 } = event.Records[0]!;
+
+    // Act
+    const object = sampleRawObject(config);
+
+    // Assess: S3 events URL-encode keys (`=` is %3D)
+    expect(object.bucket).toBe(s3.bucket.name);
+    expect(object.key).toBe(decodeURIComponent(s3.object.key.replace(/\+/g, ' ')));
+    expect(object.key.startsWith(config.conversion!.inputPrefix)).toBe(true);
+    const lines = gunzipSync(object.body).toString().trimEnd().split('\n');
+    expect(lines).toHaveLength(object.records);
+    expect(object.records).toBe(5);
+    for (const line of lines) expect(validate(JSON.parse(line))).toEqual({ ok: true });
   });
 });

@@ -215,3 +215,56 @@ function problemsOfStrict(text: string): string[] {
   }
   throw new Error('expected the pipeline to be refused');
 }
+
+describe('a typo in pipeline.yml gets a "did you mean"', () => {
+  it.each([
+    [
+      'a top-level key',
+      `${VALID}\nstreams: {}`,
+      'streams: is not an allowed property (did you mean "stream"?)',
+    ],
+    [
+      'a key of a block',
+      VALID.replace('{ name: clicks }', '{ name: clicks, shard: 2 }'),
+      'stream.shard: is not an allowed property (did you mean "shards"?)',
+    ],
+    [
+      'a key of a list item',
+      `${VALID}\nconsumer: { sinks: [{ type: s3, prefx: lake/ }] }`,
+      'consumer.sinks[0].prefx: is not an allowed property (did you mean "prefix"?)',
+    ],
+    [
+      'a transform step',
+      `${VALID}\ntransforms: [{ msk: { fields: [a] } }]`,
+      'transforms[0].msk: is not an allowed property (did you mean "mask"?)',
+    ],
+    [
+      'a key in a referenced schema',
+      `${VALID}\npartitioning: { engin: lambda, keys: [{ name: a, path: a }] }`,
+      'partitioning.engin: is not an allowed property (did you mean "engine"?)',
+    ],
+    [
+      'an enum value in another case and spelling',
+      VALID.replace('{ name: clicks }', '{ name: clicks, mode: on-demand }'),
+      'stream.mode: must be one of "PROVISIONED", "ON_DEMAND" (did you mean "ON_DEMAND"?)',
+    ],
+    [
+      'an enum value of a list item',
+      `${VALID}\nconsumer: { sinks: [{ type: s4, prefix: lake/ }] }`,
+      'consumer.sinks[0].type: must be one of "s3", "firehose", "kinesis" (did you mean "s3"?)',
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(problemsOf(text)).toContain(expected);
+  });
+
+  it.each([
+    ['a key nothing is close to', `${VALID}\nzzzzzzzz: 1`, 'zzzzzzzz: is not an allowed property'],
+    [
+      'an enum value nothing is close to',
+      VALID.replace('{ name: clicks }', '{ name: clicks, mode: FAST }'),
+      'stream.mode: must be one of "PROVISIONED", "ON_DEMAND"',
+    ],
+  ])('but not for %s', (_name, text, expected) => {
+    expect(problemsOf(text)).toContain(expected);
+  });
+});

@@ -81,3 +81,28 @@ describe('date-time format', () => {
     expect(validate({ at }).ok).toBe(valid);
   });
 });
+
+describe('suggestions', () => {
+  const schema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { device: { type: 'string' }, kind: { enum: ['alpha', 'beta'] } },
+  };
+  const value = { devise: 'x', kind: 'alpah' };
+
+  it('are off by default: record errors name the field and the rule only', () => {
+    const result = compileValidator(schema)(value);
+    expect(result.ok ? [] : result.issues).toEqual([
+      { path: 'devise', message: 'is not an allowed property' },
+      { path: 'kind', message: 'must be one of "alpha", "beta"' },
+    ]);
+  });
+
+  it('name the close property or value when asked for', () => {
+    const result = compileValidator(schema, { suggestions: true })(value);
+    expect(result.ok ? [] : result.issues).toEqual([
+      { path: 'devise', message: 'is not an allowed property (did you mean "device"?)' },
+      { path: 'kind', message: 'must be one of "alpha", "beta" (did you mean "alpha"?)' },
+    ]);
+  });
+});

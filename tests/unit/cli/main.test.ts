@@ -1,0 +1,141 @@
+/**
+ * Every `kpipe` mistake gets the same treatment: a message naming it (with "did you mean" where something is
+ * close), the command's usage, and exit code 2. None of these cases gets as far as starting anything.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../../lib/cli/main';
+
+const ROOT = join(__dirname, '../../..');
+
+async function kpipe(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((text: string) => out.push(text));
+  const error = jest.spyOn(console, 'error').mockImplementation((text: string) => err.push(text));
+  try {
+    const code = await main(argv);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+it('kpipe --version prints the package version', async () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+  const result = await kpipe('--version');
+
+  expect(result).toEqual({ code: 0, stdout: `kpipe ${version}`, stderr: '' });
+});
+
+it('kpipe --help prints the usage on stdout and exits 0', async () => {
+  const result = await kpipe('--help');
+
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^usage: kpipe <command>/);
+  expect(result.stdout).toContain('kpipe --version');
+});
+
+describe.each<[string, string[], RegExp, RegExp]>([
+  ['no command', [], /^kpipe: no command given/, /usage: kpipe <command>/],
+  [
+    'a mistyped command',
+    ['generat'],
+    /^kpipe: unknown command "generat" \(did you mean "generate"\?\)/,
+    /usage: kpipe <command>/,
+  ],
+  ['an unknown command', ['deploy'], /^kpipe: unknown command "deploy"\n/, /usage: kpipe <command>/],
+  [
+    'an unknown top-level option',
+    ['--verbose'],
+    /^kpipe: unknown option "--verbose"/,
+    /usage: kpipe <command>/,
+  ],
+  [
+    'a mistyped flag of local',
+    ['local', '--cont', '5'],
+    /^kpipe local: unknown option --cont \(did you mean --count\?\)/,
+    /usage: kpipe local \[pipeline.yml\]/,
+  ],
+  [
+    'an unknown flag of local',
+    ['local', '--zzzzzz'],
+    /^kpipe local: unknown option --zzzzzz\n/,
+    /usage: kpipe local/,
+  ],
+  [
+    'a bad value of local',
+    ['local', '--count', 'x'],
+    /^kpipe local: --count must be a number from 1 to 10000000, got "x"/,
+    /usage: kpipe local/,
+  ],
+  [
+    'two pipeline files for local',
+    ['local', 'a.yml', 'b.yml'],
+    /^kpipe local: one pipeline file at most, got a.yml b.yml/,
+    /usage: kpipe local/,
+  ],
+  [
+    'a mistyped flag of events',
+    ['events', '--sed', '3'],
+    /^kpipe events: unknown option --sed \(did you mean --seed\?\)/,
+    /usage: kpipe events/,
+  ],
+  [
+    'a bad value of events',
+    ['events', '--count', '0'],
+    /^kpipe events: --count must be a positive integer, got "0"/,
+    /usage: kpipe events/,
+  ],
+  [
+    'a stray argument to events',
+    ['events', 'out'],
+    /^kpipe events: Unexpected argument 'out'/,
+    /usage: kpipe events/,
+  ],
+  [
+    'a mistyped flag of generate',
+    ['generate', '--cont', '5'],
+    /^kpipe generate: unknown option --cont \(did you mean --count\?\)/,
+    /usage: kpipe generate \[options\]/,
+  ],
+  [
+    'a bad target of generate',
+    ['generate', '--target', 'kafka:x'],
+    /^kpipe generate: --target must be stdout, file:<path>, kinesis:<stream> or firehose:<name>/,
+    /usage: kpipe generate/,
+  ],
+  [
+    'a bad port for emulators',
+    ['emulators', '--s3-port', '99999'],
+    /^kpipe emulators: --s3-port must be a port from 1 to 65535, got "99999"/,
+    /usage: kpipe emulators/,
+  ],
+  [
+    'a flag value missing',
+    ['generate', '--count'],
+    /^kpipe generate: Option '--count <value>' argument missing/,
+    /usage: kpipe generate/,
+  ],
+])('kpipe with %s', (_, argv, message, usage) => {
+  it('names the mistake, prints the usage and exits 2', async () => {
+    const result = await kpipe(...argv);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(usage);
+    expect(result.stdout).toBe('');
+  });
+});
+
+it.each(['local', 'events', 'generate', 'emulators'])(
+  'kpipe %s --help prints its usage and exits 0',
+  async (command) => {
+    const result = await kpipe(command, '--help');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: kpipe ${command}`));
+  },
+);
