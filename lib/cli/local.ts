@@ -21,7 +21,8 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --rate <n>             records per second (default: as fast as the emulator takes them)
   --producers <n>        concurrent PutRecords producers (default 2: kinesis-local serves one request
                          at a time, so more only queue)
-  --template <name|file> generator template (default clickstream)
+  --template <name|file> generator template (default: the shipped one written for the pipeline's
+                         record schema; cloudwatch-logs payloads for a cloudwatch-logs delivery input)
   --seed <n>             reproducible data
   --follow               keep generating and running until Ctrl-C (state persists in the state dir)
   --state-dir <dir>      checkpoints, dead letters, emulator data, the run's log and the mirrored lake
@@ -143,7 +144,7 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
   const lines = [
     '',
     `kpipe local — summary (Kinesis emulator: ${summary.emulator})`,
-    `  generated   ${integer.format(generated.attempted)} records, ${integer.format(generated.acknowledged)} acknowledged by the stream, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
+    `  generated   ${integer.format(generated.attempted)} records, ${integer.format(generated.acknowledged)} acknowledged by ${summary.target}, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
   ];
   if (consumer.mapping) {
     lines.push(
@@ -200,7 +201,7 @@ export async function run(argv: string[]): Promise<number> {
       'invalid-ratio': { type: 'string' },
       rate: { type: 'string' },
       producers: { type: 'string' },
-      template: { type: 'string', default: 'clickstream' },
+      template: { type: 'string' },
       seed: { type: 'string' },
       follow: { type: 'boolean', default: false },
       'state-dir': { type: 'string' },

@@ -5,7 +5,7 @@
  * stage, mirrors the bucket to disk and reconciles every generated record against what the outputs hold.
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -17,7 +17,9 @@ import { s3ObjectCreatedEvent } from '../events/factories';
 import { createFirehoseProcessor } from '../firehose';
 import {
   compileTemplate,
+  createCloudWatchLogsProducer,
   createKinesisSink,
+  TEMPLATES_DIR,
   generate,
   loadTemplateSpec,
   type GeneratedRecord,
@@ -25,7 +27,9 @@ import {
   type GenerateReport,
   type InvalidKind,
   type RecordSink,
+  type SinkResult,
 } from '../generator';
+import { loadCatalog } from '../generator/catalog';
 import type { LoadedPipeline } from '../pipeline/load';
 import { putRecordsReliably } from '../sinks/kinesis';
 import {
@@ -71,8 +75,8 @@ export interface LocalRunOptions {
   /** Relative weights of the bad kinds (default DEFAULT_INVALID_KINDS). */
   invalidKinds?: Partial<Record<InvalidKind, number>>;
   seed?: number;
-  /** Generator template (default clickstream). */
-  template: string;
+  /** Generator template (default: defaultTemplate, the one that fits the pipeline). */
+  template?: string;
   /** Concurrent PutRecords producers: one cannot reach kinesis-local's ceiling. */
   producers: number;
   /** Which Kinesis emulator to start (default kinesalite). */
@@ -125,6 +129,8 @@ export interface ConsumerTotals {
 export interface LocalRunSummary {
   /** Which Kinesis emulator ran ('external' for --kinesis-endpoint). */
   emulator: string;
+  /** Where the generator sent its records. */
+  target: 'the stream' | 'the delivery stream';
   bucket: string;
   lakeDirectory: string;
   generated: GenerateReport;
@@ -238,6 +244,48 @@ function emulatedFirehoseClient(target: () => EmulatedFirehose | undefined): Fir
     };
   };
   return { send, destroy: () => undefined } as unknown as FirehoseClient;
+}
+
+/**
+ * The template a pipeline's records come from when none is named: CloudWatch Logs payloads for a
+ * delivery stream that reads them, else the shipped template written for the pipeline's record schema,
+ * else clickstream.
+ */
+export function defaultTemplate(pipeline: LoadedPipeline): string {
+  const { config } = pipeline;
+  if (config.delivery?.input === 'cloudwatch-logs') return 'cloudwatch-logs';
+  const schema = resolve(pipeline.baseDir, config.record.schema);
+  const catalog = loadCatalog();
+  const match = Object.entries(catalog).find(
+    ([, entry]) =>
+      entry.kind === 'template' && entry.schema && resolve(TEMPLATES_DIR, entry.schema) === schema,
+  );
+  return match?.[0] ?? 'clickstream';
+}
+
+/** A generator sink into the emulated delivery stream, as PutRecordBatch calls of at most 500 records. */
+function directPutSink(firehose: EmulatedFirehose): RecordSink {
+  return {
+    async send(batch) {
+      const failed: SinkResult['failed'] = [];
+      for (let start = 0; start < batch.length; start += 500) {
+        const chunk = batch.slice(start, start + 500);
+        try {
+          firehose.put(chunk.map((record) => record.data));
+        } catch (error) {
+          chunk.forEach((_record, offset) =>
+            failed.push({
+              index: start + offset,
+              errorCode: (error as Error).name,
+              errorMessage: (error as Error).message,
+            }),
+          );
+        }
+      }
+      return { acknowledged: batch.length - failed.length, failed };
+    },
+    close: async () => undefined,
+  };
 }
 
 /** One-at-a-time queue; a task's failure is its own to handle (tasks must not reject). */
@@ -453,18 +501,25 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       });
     for (const mapping of mappings) await mapping.start();
 
-    // The producers.
-    const spec = loadTemplateSpec(options.template);
-    const template = compileTemplate(spec.text, {
+    // The producers: into the stream, or straight into a direct-put delivery stream (PutRecordBatch).
+    const spec = loadTemplateSpec(options.template ?? defaultTemplate(pipeline));
+    const compiled = compileTemplate(spec.text, {
       seed: options.seed,
       newlines: spec.newlines,
       source: spec.path,
     });
+    const cloudwatch = spec.kind === 'cloudwatch-logs';
+    const template = cloudwatch
+      ? createCloudWatchLogsProducer({ message: compiled, ...spec.cloudwatch, seed: options.seed })
+      : compiled;
     const expected = new ExpectedRecords();
+    const directPut = config.delivery?.source === 'direct-put' ? firehose : undefined;
     const sink = recordingSink(
-      createKinesisSink((entries) =>
-        putRecordsReliably(kinesis, { streamName: config.stream.name }, entries),
-      ),
+      directPut
+        ? directPutSink(directPut)
+        : createKinesisSink((entries) =>
+            putRecordsReliably(kinesis, { streamName: config.stream.name }, entries),
+          ),
       expected,
     );
     let lastGenerated: GenerateProgress | undefined;
@@ -487,8 +542,9 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       ratePerSecond: options.ratePerSecond,
       concurrency: options.producers,
       seed: options.seed,
+      // CloudWatch Logs payloads are built by the producer; bad ones are not among its kinds.
       invalid:
-        options.invalidRatio > 0
+        options.invalidRatio > 0 && !cloudwatch
           ? {
               ratio: options.invalidRatio,
               schema: pipeline.recordSchema,
@@ -568,6 +624,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     });
     return {
       emulator: kinesisEmulator?.name ?? 'external',
+      target: directPut ? 'the delivery stream' : 'the stream',
       interrupted,
       problems,
       bucket: LOCAL_BUCKET,
