@@ -21,14 +21,23 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --rate <n>             records per second (default: as fast as the emulator takes them)
   --producers <n>        concurrent PutRecords producers (default 2: kinesis-local serves one request
                          at a time, so more only queue)
-  --template <name|file> generator template (default clickstream)
+  --template <name|file> generator template (default: the shipped one written for the pipeline's
+                         record schema; cloudwatch-logs payloads for a cloudwatch-logs delivery input)
   --strict               refuse pipeline.yml warnings (such as yyyy-mm-dd: minutes for months) as errors
   --seed <n>             reproducible data
-  --follow               keep generating and running until Ctrl-C (state persists in the work dir)
-  --work-dir <dir>       checkpoints, dead letters, emulator data and the mirrored lake (default .local)
+  --follow               keep generating and running until Ctrl-C (state persists in the state dir)
+  --state-dir <dir>      checkpoints, dead letters, emulator data, the run's log and the mirrored lake
+                         (default .local; one run at a time per folder)
   --kinesis-emulator <kinesalite|kinesis-mock>   Kinesis emulator to start (default kinesalite: thousands
                          of records/s; kinesis-mock: a few hundred, more of the API)
-  --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them`;
+  --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them
+
+Exit status: 0 the run did its job and every record is accounted for; 1 it did not (a FAIL line, a stage
+that received nothing, a path where every record ended in errors); 130 stopped by Ctrl-C before its
+count (what was generated is still drained and reconciled). Ctrl-C twice stops at once.`;
+
+/** Exit status of a run stopped by Ctrl-C before its count (128 + SIGINT, as shells report it). */
+export const INTERRUPTED_EXIT = 130;
 
 function numberOption(
   name: string,
@@ -46,6 +55,43 @@ function numberOption(
 }
 
 const integer = new Intl.NumberFormat('en-US');
+
+/**
+ * stderr as a status line and notes: on a terminal the progress line is cut to its width and redrawn in
+ * place, and each note (a warning, "stopping…") goes above it on a line of its own; elsewhere progress is
+ * printed every 2 s.
+ */
+export function createTerminal(stream: NodeJS.WriteStream = process.stderr) {
+  const tty = stream.isTTY === true;
+  let shown = '';
+  let lastPlain = 0;
+  const fit = (line: string) => {
+    const width = Math.max(20, (stream.columns || 80) - 1);
+    return line.length <= width ? line : `${line.slice(0, width - 1)}…`;
+  };
+  const draw = () => stream.write(`\r\x1b[2K${shown}`);
+  return {
+    status(line: string) {
+      if (tty) {
+        shown = fit(line);
+        draw();
+      } else if (Date.now() - lastPlain >= 2000) {
+        lastPlain = Date.now();
+        stream.write(`${line}\n`);
+      }
+    },
+    note(line: string) {
+      if (!tty) return void stream.write(`${line}\n`);
+      stream.write(`\r\x1b[2K${fit(line)}\n`);
+      if (shown) draw();
+    },
+    /** Leaves the last status line on screen and moves below it. */
+    done() {
+      if (tty && shown) stream.write('\n');
+      shown = '';
+    },
+  };
+}
 
 function progressLine(progress: LocalProgress): string {
   const generated = progress.generated;
@@ -73,12 +119,33 @@ function counts(record: Record<string, number>): string {
     : entries.map(([key, value]) => `${key} ${integer.format(value)}`).join(', ');
 }
 
+function verdict(summary: LocalRunSummary): string {
+  const { reconciliation } = summary;
+  const accounted = reconciliation.skipped
+    ? 'not reconciled'
+    : reconciliation.ok
+      ? 'every generated record is accounted for'
+      : 'the numbers do NOT add up: see the FAIL lines above';
+  if (summary.interrupted) return `interrupted before its count: ${accounted}.`;
+  if (!reconciliation.ok) return `${accounted}.`;
+  if (summary.problems.length > 0)
+    return `the run did NOT do its job (see PROBLEM above), although ${accounted}.`;
+  return `${accounted}.`;
+}
+
+/** 0 the run did its job; 1 it did not; INTERRUPTED_EXIT stopped before its count. */
+export function exitCode(summary: LocalRunSummary): number {
+  if (!summary.reconciliation.ok) return 1;
+  if (summary.interrupted) return INTERRUPTED_EXIT;
+  return summary.problems.length > 0 ? 1 : 0;
+}
+
 export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): string {
   const { generated, consumer, firehose, converted, reconciliation, times } = summary;
   const lines = [
     '',
-    'kpipe local — summary',
-    `  generated   ${integer.format(generated.attempted)} records, ${integer.format(generated.acknowledged)} acknowledged by the stream, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
+    `kpipe local — summary (Kinesis emulator: ${summary.emulator})`,
+    `  generated   ${integer.format(generated.attempted)} records, ${integer.format(generated.acknowledged)} acknowledged by ${summary.target}, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
   ];
   if (consumer.mapping) {
     lines.push(
@@ -119,14 +186,9 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
       `  duckdb -c "SELECT event_type, count(*) AS events, round(sum(amount), 2) AS revenue FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY ALL ORDER BY events DESC"`,
     );
   }
-  lines.push(
-    '',
-    reconciliation.skipped
-      ? 'not reconciled.'
-      : reconciliation.ok
-        ? 'every generated record is accounted for.'
-        : 'the numbers do NOT add up: see the FAIL lines above.',
-  );
+  lines.push('');
+  for (const problem of summary.problems) lines.push(`PROBLEM ${problem}`);
+  lines.push(verdict(summary));
   return lines.join('\n');
 }
 
@@ -138,10 +200,12 @@ export async function run(argv: string[]): Promise<number> {
       'invalid-ratio': { type: 'string' },
       rate: { type: 'string' },
       producers: { type: 'string' },
-      template: { type: 'string', default: 'clickstream' },
+      template: { type: 'string' },
       seed: { type: 'string' },
       follow: { type: 'boolean', default: false },
-      'work-dir': { type: 'string', default: '.local' },
+      'state-dir': { type: 'string' },
+      // The former name of --state-dir.
+      'work-dir': { type: 'string' },
       'kinesis-emulator': { type: 'string', default: DEFAULT_KINESIS_EMULATOR },
       'kinesis-endpoint': { type: 'string' },
       's3-endpoint': { type: 'string' },
@@ -167,15 +231,24 @@ export async function run(argv: string[]): Promise<number> {
   // The sample pipeline masks emails with a salt from the environment; a local run needs no secret.
   const env = { ...process.env, MASK_SALT: process.env.MASK_SALT ?? 'kpipe-local-salt' };
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
-  process.once('SIGINT', interrupt);
-  const tty = process.stderr.isTTY === true;
-  let lastPlain = 0;
+  const terminal = createTerminal();
+  let phase = 'starting';
+  // First Ctrl-C: stop generating, say what the run still does, finish with the summary. Second: stop now
+  // (the emulators die with this process: kinesalite watches its stdin, kinesis-mock is killed on exit).
+  const interrupt = () => {
+    if (controller.signal.aborted) {
+      terminal.note('stopped at once (second Ctrl-C): nothing drained, not reconciled');
+      process.exit(INTERRUPTED_EXIT);
+    }
+    controller.abort();
+    terminal.note(`stopping: generation stopped; now ${phase}… (Ctrl-C again to stop at once)`);
+  };
+  process.on('SIGINT', interrupt);
   try {
     const seed = values.seed === undefined ? undefined : numberOption('seed', values.seed, 0, 0, 2 ** 31);
     const summary = await runLocalPipeline({
       pipeline,
-      workDir: values['work-dir'],
+      workDir: values['state-dir'] ?? values['work-dir'] ?? '.local',
       count: numberOption('count', values.count, 2000, 1, 10_000_000),
       follow: values.follow,
       ratePerSecond:
@@ -189,19 +262,18 @@ export async function run(argv: string[]): Promise<number> {
       converter: localConverter(pipeline),
       env,
       signal: controller.signal,
-      onProgress: (progress) => {
-        if (tty) {
-          process.stderr.write(`\r\x1b[2K${progressLine(progress)}`);
-        } else if (Date.now() - lastPlain >= 2000) {
-          lastPlain = Date.now();
-          process.stderr.write(`${progressLine(progress)}\n`);
-        }
+      onProgress: (progress) => terminal.status(progressLine(progress)),
+      onWarning: (line) => terminal.note(line),
+      onPhase: (name) => {
+        phase = name;
+        if (controller.signal.aborted) terminal.note(`stopping: ${name}…`);
       },
     });
-    if (tty) process.stderr.write('\n');
+    terminal.done();
     console.log(formatSummary(summary));
-    return summary.reconciliation.ok ? 0 : 1;
+    return exitCode(summary);
   } finally {
+    terminal.done();
     process.removeListener('SIGINT', interrupt);
   }
 }

@@ -137,6 +137,16 @@ async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
 }
 
 /**
+ * kinesis-local cannot watch its parent (kinesalite's server does, through its stdin): it is killed when
+ * this process exits, however it exits short of SIGKILL.
+ */
+function killOnExit(child: ChildProcess): void {
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
+}
+
+/**
  * Starts kinesis-local (kinesis-mock compiled to JS) on free ports: `node main.js` from its package
  * folder, which holds the `server.json` certificate it loads relative to the working directory.
  */
@@ -154,12 +164,14 @@ export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): P
     ...(options.initializeStreams ? { INITIALIZE_STREAMS: options.initializeStreams } : {}),
     ...options.env,
   };
-  // Through the guard: it dies with this process (its stdin is our pipe) and shields it from Ctrl-C.
-  const child = spawn(process.execPath, [join(__dirname, 'child-guard.cjs'), process.execPath, 'main.js'], {
+  // Its own process group: a terminal Ctrl-C reaches only kpipe, which drains before stopping it.
+  const child = spawn(process.execPath, ['main.js'], {
     cwd: packageDir,
     env,
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  killOnExit(child);
   const tail: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => keepTail(tail, chunk));
   child.stderr?.on('data', (chunk: Buffer) => keepTail(tail, chunk));

@@ -218,3 +218,61 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   }
   return { ok: checks.every((item) => item.ok), checks, errors, lakeRows, lakeGlob };
 }
+
+/** What each stage counted, for the outcome checks (the reconciliation counts outputs, these count inputs). */
+export interface StageCounts {
+  /** Records the run was asked for (undefined: --follow, until Ctrl-C). */
+  requested: number | undefined;
+  acknowledged: number;
+  /** The run was stopped (Ctrl-C) before generating what it was asked for. */
+  interrupted: boolean;
+  /** Why the generator stopped early on its own (a sink or producer fault). */
+  generationStopped?: string;
+  consumer?: { received: number; delivered: number; errors: number };
+  firehose?: { received: number; delivered: number; errors: number };
+  windows?: { received: number };
+  conversion?: { objects: number; expected: boolean };
+}
+
+/**
+ * Outcomes a reconciliation cannot see: it proves nothing was lost, not that anything happened. A stage
+ * that received nothing while records were generated, or a path on which every record ended in errors,
+ * means the run did not do its job even when every record is accounted for.
+ */
+export function runProblems(counts: StageCounts): string[] {
+  const problems: string[] = [];
+  if (counts.interrupted) {
+    const asked = counts.requested === undefined ? '' : ` of ${counts.requested}`;
+    problems.push(`interrupted: stopped by Ctrl-C after ${counts.acknowledged}${asked} records`);
+  }
+  if (counts.generationStopped) problems.push(`generation stopped early: ${counts.generationStopped}`);
+  if (counts.acknowledged === 0) {
+    problems.push('no record reached the stream: nothing was generated or every PutRecords failed');
+    return problems;
+  }
+  const stages = [
+    ['streamConsumer', counts.consumer],
+    ['Firehose', counts.firehose],
+    ['windowAggregator', counts.windows],
+  ] as const;
+  for (const [name, stage] of stages) {
+    if (stage && stage.received === 0) {
+      problems.push(`${name} received nothing while ${counts.acknowledged} records were generated`);
+    }
+  }
+  for (const [name, stage] of [stages[0], stages[1]] as const) {
+    if (stage && stage.received > 0 && stage.delivered === 0 && stage.errors > 0) {
+      problems.push(
+        `${name}: every record ended in errors (${stage.errors}); does the template fit the schema? (--template)`,
+      );
+    }
+  }
+  if (
+    counts.conversion?.expected &&
+    counts.conversion.objects === 0 &&
+    (counts.firehose?.delivered ?? 0) > 0
+  ) {
+    problems.push('parquetConverter converted no object although Firehose delivered records');
+  }
+  return problems;
+}

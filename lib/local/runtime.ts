@@ -4,8 +4,8 @@
  * stream, with the semantics of the services (reference/). A bounded run generates records, drains every
  * stage, mirrors the bucket to disk and reconciles every generated record against what the outputs hold.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -17,7 +17,9 @@ import { s3ObjectCreatedEvent } from '../events/factories';
 import { createFirehoseProcessor } from '../firehose';
 import {
   compileTemplate,
+  createCloudWatchLogsProducer,
   createKinesisSink,
+  TEMPLATES_DIR,
   generate,
   loadTemplateSpec,
   type GeneratedRecord,
@@ -25,7 +27,9 @@ import {
   type GenerateReport,
   type InvalidKind,
   type RecordSink,
+  type SinkResult,
 } from '../generator';
+import { loadCatalog } from '../generator/catalog';
 import type { LoadedPipeline } from '../pipeline/load';
 import { putRecordsReliably } from '../sinks/kinesis';
 import {
@@ -46,7 +50,8 @@ import {
   type MappingLogger,
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
-import { ExpectedRecords, mirrorBucket, reconcile, type Reconciliation } from './reconcile';
+import { ExpectedRecords, mirrorBucket, reconcile, runProblems, type Reconciliation } from './reconcile';
+import { lockStateDirectory } from './state-lock';
 
 /** Converts one raw object the emulated Firehose wrote (S3 ObjectCreated → parquetConverter). */
 export type ObjectConverter = (
@@ -70,8 +75,8 @@ export interface LocalRunOptions {
   /** Relative weights of the bad kinds (default DEFAULT_INVALID_KINDS). */
   invalidKinds?: Partial<Record<InvalidKind, number>>;
   seed?: number;
-  /** Generator template (default clickstream). */
-  template: string;
+  /** Generator template (default: defaultTemplate, the one that fits the pipeline). */
+  template?: string;
   /** Concurrent PutRecords producers: one cannot reach kinesis-local's ceiling. */
   producers: number;
   /** Which Kinesis emulator to start (default kinesalite). */
@@ -81,8 +86,13 @@ export interface LocalRunOptions {
   /** The Parquet converter; without it raw objects stay raw. */
   converter?: ConverterFactory;
   env: NodeJS.ProcessEnv;
+  /** Aborting it stops generation; the run still drains, reconciles what it generated and says so. */
   signal?: AbortSignal;
   onProgress?: (progress: LocalProgress) => void;
+  /** What the run is doing now ("draining Firehose buffers"), for a Ctrl-C message. */
+  onPhase?: (phase: string) => void;
+  /** One line per warning; the details go to `<workDir>/kpipe-local.log`. Default: stderr. */
+  onWarning?: (line: string) => void;
 }
 
 export interface StageTimes {
@@ -117,6 +127,10 @@ export interface ConsumerTotals {
 }
 
 export interface LocalRunSummary {
+  /** Which Kinesis emulator ran ('external' for --kinesis-endpoint). */
+  emulator: string;
+  /** Where the generator sent its records. */
+  target: 'the stream' | 'the delivery stream';
   bucket: string;
   lakeDirectory: string;
   generated: GenerateReport;
@@ -125,6 +139,10 @@ export interface LocalRunSummary {
   converted: ConversionTotals;
   windows: MappingCounters | undefined;
   reconciliation: Reconciliation;
+  /** Stopped (signal) before generating `count` records. */
+  interrupted: boolean;
+  /** What the run failed to do although nothing was lost (runProblems); empty when it did its job. */
+  problems: string[];
   times: StageTimes;
 }
 
@@ -170,13 +188,32 @@ function toSourceRecords(event: KinesisStreamEvent) {
   }));
 }
 
-/** The run prints its own progress and summary; the mappings' routine INFO lines would drown them. */
-const quietLogger: MappingLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message, extra) => console.error(`warning: ${message}`, extra ?? ''),
-  error: (message, extra) => console.error(`error: ${message}`, extra ?? ''),
-};
+/** `key=value` pairs of a log record's details, on one line. */
+function oneLine(extra: Record<string, unknown> | undefined): string {
+  if (!extra) return '';
+  const parts = Object.entries(extra).map(
+    ([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+  );
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/**
+ * The run prints its own progress and summary; the mappings' routine INFO lines would drown them. Warnings
+ * are one line each for the terminal, with their details in the run's log file.
+ */
+function runLogger(logFile: string, onWarning: (line: string) => void): MappingLogger {
+  const write = (level: string, message: string, extra?: Record<string, unknown>) => {
+    const entry = { time: new Date().toISOString(), level, message, ...extra };
+    appendFile(logFile, `${JSON.stringify(entry)}\n`).catch(() => undefined);
+    onWarning(`${level}: ${message}${oneLine(extra)}`);
+  };
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message, extra) => write('warning', message, extra as Record<string, unknown> | undefined),
+    error: (message, extra) => write('error', message, extra as Record<string, unknown> | undefined),
+  };
+}
 
 /**
  * A FirehoseClient whose PutRecordBatch goes to the emulated delivery stream (sinks, re-ingestion); any other
@@ -209,6 +246,48 @@ function emulatedFirehoseClient(target: () => EmulatedFirehose | undefined): Fir
   return { send, destroy: () => undefined } as unknown as FirehoseClient;
 }
 
+/**
+ * The template a pipeline's records come from when none is named: CloudWatch Logs payloads for a
+ * delivery stream that reads them, else the shipped template written for the pipeline's record schema,
+ * else clickstream.
+ */
+export function defaultTemplate(pipeline: LoadedPipeline): string {
+  const { config } = pipeline;
+  if (config.delivery?.input === 'cloudwatch-logs') return 'cloudwatch-logs';
+  const schema = resolve(pipeline.baseDir, config.record.schema);
+  const catalog = loadCatalog();
+  const match = Object.entries(catalog).find(
+    ([, entry]) =>
+      entry.kind === 'template' && entry.schema && resolve(TEMPLATES_DIR, entry.schema) === schema,
+  );
+  return match?.[0] ?? 'clickstream';
+}
+
+/** A generator sink into the emulated delivery stream, as PutRecordBatch calls of at most 500 records. */
+function directPutSink(firehose: EmulatedFirehose): RecordSink {
+  return {
+    async send(batch) {
+      const failed: SinkResult['failed'] = [];
+      for (let start = 0; start < batch.length; start += 500) {
+        const chunk = batch.slice(start, start + 500);
+        try {
+          firehose.put(chunk.map((record) => record.data));
+        } catch (error) {
+          chunk.forEach((_record, offset) =>
+            failed.push({
+              index: start + offset,
+              errorCode: (error as Error).name,
+              errorMessage: (error as Error).message,
+            }),
+          );
+        }
+      }
+      return { acknowledged: batch.length - failed.length, failed };
+    },
+    close: async () => undefined,
+  };
+}
+
 /** One-at-a-time queue; a task's failure is its own to handle (tasks must not reject). */
 function serialQueue() {
   let tail: Promise<void> = Promise.resolve();
@@ -228,18 +307,24 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const { config } = pipeline;
   const started = Date.now();
   const state = join(workDir, 'state');
-  // A bounded run starts clean so its numbers reconcile exactly; --follow resumes where it stopped. Only
-  // the folders this runtime writes are removed, whatever else the work directory holds.
-  if (!options.follow) {
-    for (const folder of RUN_FOLDERS) await rm(join(workDir, folder), { recursive: true, force: true });
-  }
-  await mkdir(state, { recursive: true });
-
-  const stops: (() => Promise<void>)[] = [];
+  const releaseLock = lockStateDirectory(workDir);
+  const logFile = join(workDir, 'kpipe-local.log');
+  const quietLogger = runLogger(logFile, options.onWarning ?? ((line) => console.error(line)));
+  const phase = (name: string) => options.onPhase?.(name);
+  const stops: (() => Promise<void>)[] = [async () => releaseLock()];
   const stopAll = async () => {
+    phase('stopping the emulators');
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    // A bounded run starts clean so its numbers reconcile exactly; --follow resumes where it stopped. Only
+    // the folders this runtime writes are removed, whatever else the work directory holds.
+    if (!options.follow) {
+      for (const folder of RUN_FOLDERS) await rm(join(workDir, folder), { recursive: true, force: true });
+      await rm(logFile, { force: true });
+    }
+    await mkdir(state, { recursive: true });
+    phase('starting the emulators');
     let kinesisEmulator: KinesisEmulator | undefined;
     let s3Emulator: S3Emulator | undefined;
     if (!options.endpoints?.kinesis) {
@@ -416,18 +501,25 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       });
     for (const mapping of mappings) await mapping.start();
 
-    // The producers.
-    const spec = loadTemplateSpec(options.template);
-    const template = compileTemplate(spec.text, {
+    // The producers: into the stream, or straight into a direct-put delivery stream (PutRecordBatch).
+    const spec = loadTemplateSpec(options.template ?? defaultTemplate(pipeline));
+    const compiled = compileTemplate(spec.text, {
       seed: options.seed,
       newlines: spec.newlines,
       source: spec.path,
     });
+    const cloudwatch = spec.kind === 'cloudwatch-logs';
+    const template = cloudwatch
+      ? createCloudWatchLogsProducer({ message: compiled, ...spec.cloudwatch, seed: options.seed })
+      : compiled;
     const expected = new ExpectedRecords();
+    const directPut = config.delivery?.source === 'direct-put' ? firehose : undefined;
     const sink = recordingSink(
-      createKinesisSink((entries) =>
-        putRecordsReliably(kinesis, { streamName: config.stream.name }, entries),
-      ),
+      directPut
+        ? directPutSink(directPut)
+        : createKinesisSink((entries) =>
+            putRecordsReliably(kinesis, { streamName: config.stream.name }, entries),
+          ),
       expected,
     );
     let lastGenerated: GenerateProgress | undefined;
@@ -441,6 +533,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     const ticker = setInterval(progress, 500);
     stops.push(async () => clearInterval(ticker));
 
+    phase('generating records');
     const generateStart = Date.now();
     const generated = await generate({
       template,
@@ -449,8 +542,9 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       ratePerSecond: options.ratePerSecond,
       concurrency: options.producers,
       seed: options.seed,
+      // CloudWatch Logs payloads are built by the producer; bad ones are not among its kinds.
       invalid:
-        options.invalidRatio > 0
+        options.invalidRatio > 0 && !cloudwatch
           ? {
               ratio: options.invalidRatio,
               schema: pipeline.recordSchema,
@@ -467,12 +561,16 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
 
     // Drain: every mapping caught up, Firehose buffers flushed, conversions done.
     const drainStart = Date.now();
+    phase('draining the event source mappings (every record read and processed)');
     await Promise.all(mappings.map((mapping) => mapping.drain()));
+    phase('flushing the Firehose buffers');
     await firehose?.flush();
+    phase('converting the delivered objects to Parquet');
     await conversions.idle();
     times.drainMs = Date.now() - drainStart;
     progress();
 
+    phase('mirroring the bucket to disk');
     const mirrorStart = Date.now();
     const lakeDirectory = join(workDir, 'bucket');
     const outputs = await mirrorBucket(s3, LOCAL_BUCKET, lakeDirectory);
@@ -481,6 +579,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, n) => total + n, 0);
     // Resumed state (--follow) or emulators of the user's own hold records of earlier runs too.
     const resumed = options.follow || Boolean(options.endpoints?.kinesis || options.endpoints?.s3);
+    phase('reconciling');
     const reconciliation = resumed
       ? {
           ok: true,
@@ -498,7 +597,36 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           generated,
           dropped: { consumer: sum(totals.dropped), firehose: firehose?.stats().dropped ?? 0 },
         });
+    const firehoseStats = firehose?.stats();
+    const interrupted =
+      !options.follow && options.signal?.aborted === true && generated.attempted < options.count;
+    const problems = runProblems({
+      requested: options.follow ? undefined : options.count,
+      acknowledged: generated.acknowledged,
+      interrupted,
+      generationStopped: generated.aborted,
+      consumer: consumerMapping && {
+        received: consumerMapping.counters.records,
+        delivered: totals.delivered,
+        errors: sum(totals.failed),
+      },
+      // A direct-put delivery stream is fed by producers of its own, not by the generator's stream.
+      firehose:
+        firehoseStats && config.delivery?.source === 'kinesis'
+          ? {
+              received: firehoseStats.recordsIn,
+              delivered: firehoseStats.delivered,
+              errors: firehoseStats.errorOutput,
+            }
+          : undefined,
+      windows: windowMapping && { received: windowMapping.counters.records },
+      conversion: { objects: converted.objects, expected: Boolean(options.converter && config.conversion) },
+    });
     return {
+      emulator: kinesisEmulator?.name ?? 'external',
+      target: directPut ? 'the delivery stream' : 'the stream',
+      interrupted,
+      problems,
       bucket: LOCAL_BUCKET,
       lakeDirectory,
       generated,
