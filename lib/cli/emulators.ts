@@ -3,16 +3,11 @@
  * with the bucket the sample events use and the raw object `events/s3-object-created.json` names, and the
  * exports that point the functions at it.
  */
+import { createServer } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients';
 import { sampleRawObject } from '../events/samples';
-import {
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  localOverrides,
-  startS3rver,
-  type S3Emulator,
-} from '../local/emulators';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localOverrides, startS3rver } from '../local/emulators';
 import { loadPipeline } from '../pipeline/load';
 import { parseCommandArgs, UsageError } from './usage';
 
@@ -30,6 +25,14 @@ export function exportsFor(endpoint: string, bucket: string): string {
     `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
     `BUCKET_NAME=${bucket}`,
   ].join(' ');
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 function port(text: string | undefined): number {
@@ -54,18 +57,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const s3Port = port(values['s3-port']);
   const object = sampleRawObject(loadPipeline(values.pipeline).config);
-  let emulator: S3Emulator;
-  try {
-    emulator = await startS3rver({ port: s3Port, buckets: [object.bucket] });
-  } catch (error) {
-    const inUse = (error as { code?: unknown }).code === 'EADDRINUSE';
+  // s3rver does not reject on a busy port: its server emits an unhandled 'error' that ends the process.
+  if (!(await portIsFree(s3Port))) {
     console.error(
-      inUse
-        ? `kpipe emulators: port ${s3Port} is in use (another kpipe emulators?); stop it or pass --s3-port`
-        : `kpipe emulators: s3rver did not start: ${(error as Error).message}`,
+      `kpipe emulators: port ${s3Port} is in use (another kpipe emulators?); stop it or pass --s3-port`,
     );
     return 1;
   }
+  const emulator = await startS3rver({ port: s3Port, buckets: [object.bucket] });
   const client = createS3Client({ env: {}, overrides: localOverrides(emulator.endpoint) });
   try {
     await client.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: object.body }));
