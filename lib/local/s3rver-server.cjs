@@ -27,11 +27,16 @@ function close() {
   );
 }
 
-process.on('SIGINT', () => undefined);
 process.on('SIGTERM', close);
-process.stdin.on('end', close);
-process.stdin.on('close', close);
-process.stdin.resume();
+if (options.standalone) {
+  // Started by hand (README: bring your own emulators): Ctrl-C stops it, stdin is not watched.
+  process.on('SIGINT', close);
+} else {
+  process.on('SIGINT', () => undefined);
+  process.stdin.on('end', close);
+  process.stdin.on('close', close);
+  process.stdin.resume();
+}
 
 server.run().then(
   ({ port }) => process.stdout.write(`${JSON.stringify({ port })}\n`),
