@@ -19,8 +19,8 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --count <n>            records to generate (default 2000)
   --invalid-ratio <0..1> share of bad records: not JSON, schema violations, oversize (default 0.05)
   --rate <n>             records per second (default: as fast as the emulator takes them)
-  --producers <n>        concurrent PutRecords producers (default 2: kinesis-local serves one request
-                         at a time, so more only queue)
+  --producers <n>        concurrent PutRecords producers (default 4: kinesalite takes more in parallel;
+                         kinesis-mock serves one request at a time, so more than 2 only queue there)
   --template <name|file> generator template (default: the shipped one written for the pipeline's
                          record schema; cloudwatch-logs payloads for a cloudwatch-logs delivery input)
   --strict               refuse pipeline.yml warnings (such as yyyy-mm-dd: minutes for months) as errors
@@ -254,7 +254,7 @@ export async function run(argv: string[]): Promise<number> {
       ratePerSecond:
         values.rate === undefined ? undefined : numberOption('rate', values.rate, 0, 1, 1_000_000),
       invalidRatio: numberOption('invalid-ratio', values['invalid-ratio'], 0.05, 0, 1),
-      producers: numberOption('producers', values.producers, 2, 1, 64),
+      producers: numberOption('producers', values.producers, 4, 1, 64),
       template: values.template,
       seed,
       kinesisEmulator: emulator,

@@ -204,23 +204,37 @@ export async function startKinesalite(options: KinesaliteOptions = {}): Promise<
     ...(options.port && { port: options.port }),
   };
   if (options.path) await mkdir(options.path, { recursive: true });
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, 'kinesalite-server.cjs'), JSON.stringify(settings)],
-    {
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
+  const child = await startServerChild(
+    'kinesalite',
+    'kinesalite-server.cjs',
+    settings,
+    options.startupTimeoutMs ?? 20_000,
   );
+  return { name: 'kinesalite', endpoint: `http://127.0.0.1:${child.port}`, ...child };
+}
+
+/**
+ * Runs one of the lib/local/*-server.cjs scripts: it prints `{"port":N}` once listening, exits when its
+ * stdin (our pipe) ends, so it dies with this process, and ignores a terminal Ctrl-C.
+ */
+async function startServerChild(
+  label: string,
+  script: string,
+  settings: object,
+  timeoutMs: number,
+): Promise<{ port: number; output(): string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [join(__dirname, script), JSON.stringify(settings)], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const tail: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => keepTail(tail, chunk));
   const output = () => tail.join('');
-  const timeoutMs = options.startupTimeoutMs ?? 20_000;
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let text = '';
       const timer = setTimeout(
-        () => reject(new Error(`kinesalite did not start within ${timeoutMs} ms:\n${output()}`)),
+        () => reject(new Error(`${label} did not start within ${timeoutMs} ms:\n${output()}`)),
         timeoutMs,
       );
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -233,10 +247,10 @@ export async function startKinesalite(options: KinesaliteOptions = {}): Promise<
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`kinesalite exited during startup (${code ?? signal}):\n${output()}`));
+        reject(new Error(`${label} exited during startup (${code ?? signal}):\n${output()}`));
       });
     });
-    return { name: 'kinesalite', endpoint: `http://127.0.0.1:${port}`, output, stop: () => stopChild(child) };
+    return { port, output, stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -307,42 +321,22 @@ export interface S3Emulator {
   stop(): Promise<void>;
 }
 
-interface S3rverInstance {
-  run(): Promise<{ port: number; address: string }>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets?: { name: string; configs: never[] }[];
-}) => S3rverInstance;
-
 /**
- * Starts s3rver in this process on `port` (default: a free one), storing under `directory` (kept on stop)
- * or a fresh os.tmpdir() folder (removed on stop).
+ * Starts s3rver in a child process (lib/local/s3rver-server.cjs) on `port` (default: a free one), storing
+ * under `directory` (kept on stop) or a fresh os.tmpdir() folder (removed on stop). Like kinesalite, it dies
+ * with this process and keeps its work off this event loop.
  */
 export async function startS3rver(
   options: { buckets?: string[]; directory?: string; port?: number } = {},
 ): Promise<S3Emulator> {
-  // s3rver ships no types; the constructor shape is declared above.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const S3rver = require('s3rver') as S3rverConstructor;
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port ?? 0,
-    silent: true,
-    directory,
-    configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
-  });
-  const { port } = await server.run();
+  const settings = { directory, buckets: options.buckets ?? [], ...(options.port && { port: options.port }) };
+  const child = await startServerChild('s3rver', 's3rver-server.cjs', settings, 20_000);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${child.port}`,
     directory,
     stop: async () => {
-      await server.close();
+      await child.stop();
       if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
     },
   };

@@ -33,12 +33,13 @@ validations.checkTypes = function adaptThenCheck(data, types) {
   return checkTypes(data, types);
 };
 
+const { standalone: _standalone, ...kinesaliteOptions } = options;
 const server = require('kinesalite')({
   createStreamMs: 0,
   deleteStreamMs: 0,
   updateStreamMs: 0,
   shardLimit: 1000,
-  ...options,
+  ...kinesaliteOptions,
 });
 
 let closing = false;
@@ -50,11 +51,16 @@ function close() {
   server.close(() => process.exit(0));
 }
 
-process.on('SIGINT', () => undefined);
 process.on('SIGTERM', close);
-process.stdin.on('end', close);
-process.stdin.on('close', close);
-process.stdin.resume();
+if (options.standalone) {
+  // Started by hand (README: bring your own emulators): Ctrl-C stops it, stdin is not watched.
+  process.on('SIGINT', close);
+} else {
+  process.on('SIGINT', () => undefined);
+  process.stdin.on('end', close);
+  process.stdin.on('close', close);
+  process.stdin.resume();
+}
 
 server.listen(options.port || 0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);

@@ -5,7 +5,7 @@
  * stage, mirrors the bucket to disk and reconciles every generated record against what the outputs hold.
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -19,17 +19,12 @@ import {
   compileTemplate,
   createCloudWatchLogsProducer,
   createKinesisSink,
-  TEMPLATES_DIR,
   generate,
   loadTemplateSpec,
-  type GeneratedRecord,
   type GenerateProgress,
   type GenerateReport,
   type InvalidKind,
-  type RecordSink,
-  type SinkResult,
 } from '../generator';
-import { loadCatalog } from '../generator/catalog';
 import type { LoadedPipeline } from '../pipeline/load';
 import { putRecordsReliably } from '../sinks/kinesis';
 import {
@@ -51,6 +46,7 @@ import {
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
 import { ExpectedRecords, mirrorBucket, reconcile, runProblems, type Reconciliation } from './reconcile';
+import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
 
 /** Converts one raw object the emulated Firehose wrote (S3 ObjectCreated → parquetConverter). */
@@ -162,21 +158,6 @@ function addCounts(target: Record<string, number>, source: Partial<Record<string
   for (const [key, value] of Object.entries(source)) target[key] = (target[key] ?? 0) + (value ?? 0);
 }
 
-/** A generator sink that remembers what it sent (for reconciliation) and hands it to the stream. */
-function recordingSink(inner: RecordSink, expected: ExpectedRecords): RecordSink {
-  return {
-    async send(batch) {
-      const result = await inner.send(batch);
-      const failed = new Set(result.failed.map((failure) => failure.index));
-      batch.forEach((record: GeneratedRecord, index) => {
-        if (!failed.has(index)) expected.add(record);
-      });
-      return result;
-    },
-    close: () => inner.close(),
-  };
-}
-
 /** Lambda event records back into the shape the emulated Firehose takes from a stream. */
 function toSourceRecords(event: KinesisStreamEvent) {
   return event.Records.map((record) => ({
@@ -246,48 +227,6 @@ function emulatedFirehoseClient(target: () => EmulatedFirehose | undefined): Fir
   return { send, destroy: () => undefined } as unknown as FirehoseClient;
 }
 
-/**
- * The template a pipeline's records come from when none is named: CloudWatch Logs payloads for a
- * delivery stream that reads them, else the shipped template written for the pipeline's record schema,
- * else clickstream.
- */
-export function defaultTemplate(pipeline: LoadedPipeline): string {
-  const { config } = pipeline;
-  if (config.delivery?.input === 'cloudwatch-logs') return 'cloudwatch-logs';
-  const schema = resolve(pipeline.baseDir, config.record.schema);
-  const catalog = loadCatalog();
-  const match = Object.entries(catalog).find(
-    ([, entry]) =>
-      entry.kind === 'template' && entry.schema && resolve(TEMPLATES_DIR, entry.schema) === schema,
-  );
-  return match?.[0] ?? 'clickstream';
-}
-
-/** A generator sink into the emulated delivery stream, as PutRecordBatch calls of at most 500 records. */
-function directPutSink(firehose: EmulatedFirehose): RecordSink {
-  return {
-    async send(batch) {
-      const failed: SinkResult['failed'] = [];
-      for (let start = 0; start < batch.length; start += 500) {
-        const chunk = batch.slice(start, start + 500);
-        try {
-          firehose.put(chunk.map((record) => record.data));
-        } catch (error) {
-          chunk.forEach((_record, offset) =>
-            failed.push({
-              index: start + offset,
-              errorCode: (error as Error).name,
-              errorMessage: (error as Error).message,
-            }),
-          );
-        }
-      }
-      return { acknowledged: batch.length - failed.length, failed };
-    },
-    close: async () => undefined,
-  };
-}
-
 /** One-at-a-time queue; a task's failure is its own to handle (tasks must not reject). */
 function serialQueue() {
   let tail: Promise<void> = Promise.resolve();
@@ -301,6 +240,8 @@ function serialQueue() {
 
 /** S3 invokes a function asynchronously: a failed invocation is retried twice, then given up (on-failure). */
 const ASYNC_INVOKE_ATTEMPTS = 3;
+
+export { defaultTemplate } from './run-producers';
 
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunSummary> {
   const { pipeline, workDir } = options;

@@ -1,13 +1,15 @@
 /**
  * `kpipe local` as a user runs it: a second run on the same state folder is refused with the first one's
  * PID; Ctrl-C once says what the run does, drains and ends "interrupted" with status 130; Ctrl-C twice stops
- * at once; no emulator process survives either.
+ * at once; no emulator process survives either; a --follow run stopped by Ctrl-C resumes where it stopped,
+ * and the lake of both runs holds each delivered record once (DuckDB, by event_id).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
 
 interface Run {
   child: ChildProcess;
@@ -112,3 +114,38 @@ it('stops at once on a second Ctrl-C, leaving no emulator behind', async () => {
   expect(run.stdout()).not.toContain('reconciliation');
   await until(() => emulators.every((pid) => !alive(pid)), 10_000, 'the emulators to exit');
 }, 120_000);
+
+it('resumes a --follow run stopped by Ctrl-C, losing and duplicating nothing in the lake', async () => {
+  // Prepare
+  const stateDir = mkdtempSync(join(tmpdir(), 'kpipe-follow-'));
+  const delivered: number[] = [];
+
+  // Act: two --follow runs on the same state folder, each stopped by Ctrl-C while generating.
+  for (let round = 0; round < 2; round += 1) {
+    const run = kpipe(['--follow', '--rate', '300', '--invalid-ratio', '0', '--state-dir', stateDir]);
+    await until(() => /generated [1-9]/.test(run.stderr()), 60_000, 'the run to generate');
+    await delay(3_000);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    const line = /firehose +([\d,]+) in, [\d,]+ transformed, ([\d,]+) delivered/.exec(run.stdout());
+    expect(line).not.toBeNull();
+    const generated = /generated +([\d,]+) records/.exec(run.stdout())!;
+    // The second run's delivery stream reads only that run's records: its checkpoint held.
+    expect(line![1]).toBe(generated[1]);
+    delivered.push(Number(line![2]!.replaceAll(',', '')));
+  }
+
+  // Assess
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const glob = join(stateDir, 'bucket', 'curated', '**', '*.parquet');
+  const [row] = (
+    await connection.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT event_id)::INTEGER AS ids FROM read_parquet('${glob}', hive_partitioning = true)`,
+    )
+  ).getRowObjectsJson();
+  connection.closeSync();
+  instance.closeSync();
+  expect(delivered.every((count) => count > 0)).toBe(true);
+  expect(row).toEqual({ n: delivered[0]! + delivered[1]!, ids: delivered[0]! + delivered[1]! });
+}, 150_000);
