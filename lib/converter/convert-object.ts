@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
+  DecompressedTooLargeError,
   convertJsonLines,
   parquetKeyFor,
   streamingUploadSink,
@@ -91,6 +92,7 @@ const OBJECT_FAILURES: Readonly<Record<string, { code: ObjectErrorCode; needsCom
 };
 
 function objectFailureOf(error: unknown, completeRead: boolean): ObjectErrorCode | undefined {
+  if (error instanceof DecompressedTooLargeError) return OBJECT_ERROR_CODES.DecompressedTooLarge;
   const code = (error as { code?: unknown } | null)?.code;
   const failure = typeof code === 'string' ? OBJECT_FAILURES[code] : undefined;
   return failure && (completeRead || !failure.needsCompleteRead) ? failure.code : undefined;
@@ -252,7 +254,10 @@ export async function convertObject(
     await errors.abort(cause);
     const code = objectFailureOf(error, contentLength === undefined || bytesRead >= contentLength);
     if (code === undefined) throw new ObjectRetryError(object, error);
-    const problem = `s3://${bucket}/${key} does not decompress (${errorMessage(error)}); no record of it was converted, the raw object is kept`;
+    const problem =
+      error instanceof DecompressedTooLargeError
+        ? `s3://${bucket}/${key} decompresses to more than ${error.maxDecompressedBytes} bytes; no record of it was converted, the raw object is kept (raise conversion.maxDecompressedBytes or split the object if it is genuine)`
+        : `s3://${bucket}/${key} does not decompress (${errorMessage(error)}); no record of it was converted, the raw object is kept`;
     await writeObjectFailure(context, object, errorKey, {
       reason: CONVERSION_FAILED_REASON,
       code,

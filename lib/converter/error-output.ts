@@ -16,6 +16,8 @@ export const CONVERSION_FAILED_REASON = 'format-conversion-failed';
 export const OBJECT_ERROR_CODES = {
   /** The object starts as gzip but does not decompress (corrupt or truncated). */
   DecompressionFailed: 'DataFormatConversion.DecompressionFailed',
+  /** The object inflates past conversion.maxDecompressedBytes (a gzip bomb, or a limit to raise). */
+  DecompressedTooLarge: 'DataFormatConversion.DecompressedTooLarge',
 } as const;
 
 export type ObjectErrorCode = (typeof OBJECT_ERROR_CODES)[keyof typeof OBJECT_ERROR_CODES];

@@ -24,6 +24,8 @@ export interface ConversionOptions {
   timestampFormats: readonly TimestampFormat[];
   unsupportedTypes: UnsupportedPolicy;
   maxRecordBytes: number;
+  /** Most bytes a gzip object may inflate to; past it the whole object fails (a gzip bomb costs no more). */
+  maxDecompressedBytes: number;
 }
 
 export const CONVERSION_DEFAULTS: Readonly<ConversionOptions> = {
@@ -37,6 +39,8 @@ export const CONVERSION_DEFAULTS: Readonly<ConversionOptions> = {
   timestampFormats: TIMESTAMP_FORMATS,
   unsupportedTypes: 'json',
   maxRecordBytes: 8 * 1024 * 1024,
+  // 4× Firehose's largest S3 buffer (128 MiB, counted before compression): no Firehose object comes near it.
+  maxDecompressedBytes: 512 * 1024 * 1024,
 };
 
 const validateConfig = compileValidator(conversionSchema);

@@ -96,8 +96,22 @@ function toBuffer(chunk: InputChunk): Buffer {
       : Buffer.from(chunk);
 }
 
+/** A gzip input inflates past maxDecompressedBytes: the whole object fails (a bomb, or a limit to raise). */
+export class DecompressedTooLargeError extends Error {
+  override readonly name = 'DecompressedTooLargeError';
+  readonly code = 'DECOMPRESSED_TOO_LARGE';
+
+  constructor(readonly maxDecompressedBytes: number) {
+    super(`gzip input decompresses to more than ${maxDecompressedBytes} bytes (maxDecompressedBytes)`);
+  }
+}
+
 /** The input's bytes, gunzipped when they start with the gzip magic (several members are fine). */
-async function* decodedInput(input: ConversionInput, stats: InputStats): AsyncGenerator<Buffer> {
+async function* decodedInput(
+  input: ConversionInput,
+  stats: InputStats,
+  maxDecompressedBytes: number,
+): AsyncGenerator<Buffer> {
   const iterator =
     Symbol.asyncIterator in input
       ? (input as AsyncIterable<InputChunk>)[Symbol.asyncIterator]()
@@ -129,6 +143,10 @@ async function* decodedInput(input: ConversionInput, stats: InputStats): AsyncGe
   const source = gzip ? pipeline(Readable.from(raw()), createGunzip(), () => undefined) : raw();
   for await (const chunk of source as AsyncIterable<Buffer>) {
     stats.bytesDecompressed += chunk.length;
+    // Checked per inflated chunk (16 KiB), so a bomb stops within a chunk of the limit.
+    if (gzip && stats.bytesDecompressed > maxDecompressedBytes) {
+      throw new DecompressedTooLargeError(maxDecompressedBytes);
+    }
     yield chunk;
   }
 }
@@ -152,7 +170,8 @@ function syntaxProblem(error: unknown): string {
  * Converts JSON lines or concatenated JSON objects (gzip or not) to one Parquet file, streaming: at most
  * one row group of rows (rowGroupSize rows or rowGroupBytes of JSON) is held while reading. Records that
  * do not convert go to onError with Firehose's code; the rest convert. Rejects (after aborting the sink)
- * only when the input, the sink or onError fails.
+ * only when the input, the sink or onError fails, or gzip input inflates past maxDecompressedBytes
+ * (DecompressedTooLargeError).
  */
 export async function convertJsonLines(
   input: ConversionInput,
@@ -161,7 +180,7 @@ export async function convertJsonLines(
 ): Promise<ConversionSummary> {
   const { conversion, onError } = options;
   const { columns, mapRow } = conversion;
-  const { rowGroupSize, rowGroupBytes, maxRecordBytes } = conversion.options;
+  const { rowGroupSize, rowGroupBytes, maxRecordBytes, maxDecompressedBytes } = conversion.options;
   const width = columns.length;
   const stats: InputStats = { bytesIn: 0, bytesDecompressed: 0, inputCompression: 'none' };
   const errorsByCode: Record<ConversionErrorCode, number> = {
@@ -273,7 +292,7 @@ export async function convertJsonLines(
 
   try {
     const decoder = new StringDecoder('utf8');
-    for await (const chunk of decodedInput(input, stats)) {
+    for await (const chunk of decodedInput(input, stats, maxDecompressedBytes)) {
       framer.push(decoder.write(chunk));
       await settle();
     }

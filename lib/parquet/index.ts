@@ -1,6 +1,7 @@
 /** JSON → Parquet conversion mirroring Firehose's (reference firehose.md §3); see docs/parquet.md. */
 export {
   CONVERSION_ERROR_CODES,
+  DecompressedTooLargeError,
   compileConversion,
   convertJsonLines,
   type CompiledConversion,
