@@ -117,6 +117,22 @@ describe.each(Object.keys(CONFIGURATIONS) as Configuration[])('sls package: %s',
     );
   });
 
+  it('blocks public access on every bucket it creates, the deployment bucket included', () => {
+    const buckets = ofType(template.Resources, 'AWS::S3::Bucket');
+    expect(buckets.map(([id]) => id)).toContain('ServerlessDeploymentBucket');
+    for (const [id, bucket] of buckets) {
+      expect({ id, block: bucket.Properties?.PublicAccessBlockConfiguration }).toEqual({
+        id,
+        block: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      });
+    }
+  });
+
   it('creates every resource that exists only under a Condition when no --param names an existing one', () => {
     // Prepare: every attach parameter empty, as in a fresh account
     const empty = Object.fromEntries(Object.keys(template.Parameters ?? {}).map((key) => [key, '']));
