@@ -9,18 +9,25 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  PutRecordsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createKinesisClient } from '../../../lib/aws/clients';
 import {
   KinesisEventSourceMapping,
   type EventSourceMappingOptions,
 } from '../../../lib/local/event-source-mapping';
+import { compareSequenceNumbers, type OnFailureRecord } from '../../../lib/local/esm-events';
 import {
   createStreamAndWait,
   KINESIS_EMULATORS,
   localOverrides,
   startKinesalite,
+  startKinesisEmulator,
   startKinesisLocal,
   waitForStreamActive,
   type KinesisEmulator,
@@ -124,6 +131,35 @@ function expectEachOnce(processed: Map<number, number>, from: number, count: num
   expect([...processed.keys()].sort((a, b) => a - b)).toEqual(
     Array.from({ length: count }, (_, index) => from + index),
   );
+}
+
+/**
+ * Follows an on-failure record back to its data, as AWS documents: GetShardIterator AT_SEQUENCE_NUMBER
+ * startSequenceNumber on its shard, then GetRecords until past endSequenceNumber.
+ */
+async function fetchBack(client: KinesisClient, stream: string, info: OnFailureRecord['KinesisBatchInfo']) {
+  const { ShardIterator } = await client.send(
+    new GetShardIteratorCommand({
+      StreamName: stream,
+      ShardId: info.shardId,
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      StartingSequenceNumber: info.startSequenceNumber,
+    }),
+  );
+  const found: { sequenceNumber: string; text: string }[] = [];
+  for (let iterator = ShardIterator; iterator !== undefined;) {
+    const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+    for (const record of page.Records ?? []) {
+      if (compareSequenceNumbers(record.SequenceNumber!, info.endSequenceNumber) > 0) return found;
+      found.push({
+        sequenceNumber: record.SequenceNumber!,
+        text: Buffer.from(record.Data!).toString('utf8'),
+      });
+    }
+    if ((page.Records ?? []).length === 0) return found;
+    iterator = page.NextShardIterator;
+  }
+  return found;
 }
 
 let emulator: KinesisEmulator;
@@ -282,4 +318,71 @@ describe.each(KINESIS_EMULATORS)('event source mapping on %s', (name) => {
     expect(readBeforeKill).toBeLessThan(300);
     expect(counters).toMatchObject({ succeededRecords: 300, deadLetterRecords: 0 });
   }, 45_000);
+});
+
+// An emulator of its own, in memory: the kill test above restarts its emulator on persisted state.
+describe.each(KINESIS_EMULATORS)('on-failure records on %s', (name) => {
+  const stream = 'esm-dlq';
+  let dlqEmulator: KinesisEmulator;
+  let dlqClient: KinesisClient;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'esm-dlq-'));
+    dlqEmulator = await startKinesisEmulator(name);
+    dlqClient = createKinesisClient({ env: {}, overrides: localOverrides(dlqEmulator.endpoint) });
+    await createStreamAndWait(dlqClient, stream, 1);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(mappings.splice(0).map((mapping) => mapping.stop()));
+    dlqClient?.destroy();
+    await dlqEmulator?.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('writes on-failure records whose pointers fetch back exactly the undelivered records', async () => {
+    // Prepare: every batch holding a multiple of 40 fails for good (no retry, no bisect)
+    await putNumbered(dlqClient, stream, 2_000, 200);
+    const deadLetterFile = join(directory, 'run-dlq', 'dlq.jsonl');
+    const undelivered: string[] = [];
+    const mapping = track(
+      new KinesisEventSourceMapping(
+        mappingOptions({
+          client: dlqClient,
+          streamName: stream,
+          batchSize: 30,
+          maximumRetryAttempts: 0,
+          bisectBatchOnFunctionError: false,
+          deadLetterFile,
+          handler: async (event: KinesisStreamEvent) => {
+            const texts = event.Records.map((record) =>
+              Buffer.from(record.kinesis.data, 'base64').toString('utf8'),
+            );
+            if (!texts.some((text) => (JSON.parse(text) as { i: number }).i % 40 === 0)) return;
+            undelivered.push(...texts);
+            throw new Error('sink down');
+          },
+        }),
+      ),
+    );
+
+    // Act
+    await mapping.start();
+    const counters = await mapping.drain({ timeoutMs: 20_000 });
+    await mapping.stop();
+    const records = (await readFile(deadLetterFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as OnFailureRecord);
+    const fetched = [];
+    for (const record of records) {
+      const batch = await fetchBack(dlqClient, stream, record.KinesisBatchInfo);
+      expect(batch).toHaveLength(record.KinesisBatchInfo.batchSize);
+      fetched.push(...batch.map((found) => found.text));
+    }
+
+    // Assess: the pointers give back each undelivered record, with its data, and nothing else
+    expect(undelivered.length).toBeGreaterThan(30);
+    expect(counters.deadLetterRecords).toBe(undelivered.length);
+    expect(fetched).toEqual(undelivered);
+  }, 30_000);
 });
