@@ -168,8 +168,10 @@ export async function openLake(stateDir: string, layout: LakeLayout): Promise<La
         }
         const prepared = await statements.prepare(0);
         try {
-          const type = StatementType[prepared.statementType] ?? String(prepared.statementType);
-          if (!READ_ONLY.has(type)) {
+          // DuckDB files INSTALL under LOAD.
+          const name = StatementType[prepared.statementType] ?? String(prepared.statementType);
+          const type = name === 'LOAD' ? 'INSTALL and LOAD' : name;
+          if (!READ_ONLY.has(name)) {
             throw new LakeQueryError(
               'refused',
               `refused: ${type} statements are not allowed; queries are read-only (SELECT, WITH, DESCRIBE, SUMMARIZE, EXPLAIN)`,
