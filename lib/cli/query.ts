@@ -64,6 +64,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const lake = await openLake(stateDir, layout);
     views = lake.views.map((view) => view.name).join(', ');
+    for (const view of lake.unreadable) {
+      views += `; no ${view.name} view: ${view.prefix} is not JSON lines DuckDB reads (${view.reason.split('\n')[0]})`;
+    }
     try {
       const result = await lake.query(positionals[0]!, { maxRows });
       console.log(formatResult(result, format));

@@ -87,6 +87,8 @@ export interface QueryResult {
 
 export interface Lake {
   views: LakeView[];
+  /** Output folders with files DuckDB could not read as JSON lines: no view for them, and why. */
+  unreadable: (LakeView & { reason: string })[];
   query(sql: string, options?: { maxRows?: number }): Promise<QueryResult>;
   close(): void;
 }
@@ -139,6 +141,7 @@ export async function openLake(stateDir: string, layout: LakeLayout): Promise<La
     await connection.run('SET lock_configuration = true');
 
     const views: LakeView[] = [];
+    const unreadable: Lake['unreadable'] = [];
     const addView = async (name: string, prefix: string, parquet: boolean) => {
       const folder = join(bucket, prefix);
       if (!filesUnder(folder, parquet ? isParquet : isJsonLines)) return;
@@ -146,11 +149,17 @@ export async function openLake(stateDir: string, layout: LakeLayout): Promise<La
       const source = parquet
         ? `read_parquet(${glob}, hive_partitioning = true, union_by_name = true)`
         : `read_json(${glob}, format = 'newline_delimited', union_by_name = true, filename = true)`;
-      await connection.run(`CREATE VIEW ${name} AS SELECT * FROM ${source}`);
-      views.push({ name, prefix });
+      try {
+        await connection.run(`CREATE VIEW ${name} AS SELECT * FROM ${source}`);
+        views.push({ name, prefix });
+      } catch (error) {
+        // The lake is what a query is for; an unreadable error folder should not hide it.
+        if (parquet)
+          throw new LakeQueryError('sql', `cannot read the lake in ${folder}: ${(error as Error).message}`);
+        unreadable.push({ name, prefix, reason: (error as Error).message });
+      }
     };
     await addView('lake', layout.lake, true);
-    // JSON outputs may share a folder with the lake's neighbours; only non-Parquet files are read.
     if (layout.raw) await addView('raw', layout.raw, false);
     if (layout.errors) await addView('errors', layout.errors, false);
     if (layout.consumer?.length === 1) await addView('consumer', layout.consumer[0]!, false);
@@ -201,7 +210,7 @@ export async function openLake(stateDir: string, layout: LakeLayout): Promise<La
         throw new LakeQueryError('sql', message);
       }
     };
-    return { views, query, close };
+    return { views, unreadable, query, close };
   } catch (error) {
     close();
     throw error;

@@ -2,7 +2,7 @@
  * The lake a query sees and the rules it runs under: views over a small state folder, DuckDB's own error
  * for bad SQL, and every way out of the state folder refused with nothing written.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleQuery, lakeLayout, LakeQueryError, openLake, type Lake } from '../../../lib/lake/query';
@@ -167,4 +167,21 @@ describe('exampleQuery', () => {
 
     expect(exampleQuery(config as PipelineConfig)).toBe('SELECT count(*) AS records FROM lake');
   });
+});
+
+it('an error folder DuckDB cannot read as JSON lines gets no view; the lake still answers', async () => {
+  const dir = await writeLake();
+  const errors = join(dir, 'bucket', 'errors', 'processing-failed', 'dt=2026-12-01', 'clickstream-1.gz');
+  writeFileSync(errors, 'not json at all\n');
+  const broken = await openLake(dir, layout);
+  try {
+    expect(broken.views.map((view) => view.name)).toEqual(['lake', 'raw']);
+    expect(broken.unreadable).toEqual([
+      expect.objectContaining({ name: 'errors', prefix: 'errors/', reason: expect.any(String) as string }),
+    ]);
+    expect((await broken.query('SELECT count(*) FROM lake')).rows).toEqual([['5']]);
+  } finally {
+    broken.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
