@@ -143,12 +143,14 @@ export function exitCode(summary: LocalRunSummary): number {
 
 /** The summary's `try:` line: `kpipe query` over this run's lake, with the flags this run needs. */
 export function tryCommand(summary: LocalRunSummary, cwd: string, pipeline?: LoadedPipeline): string {
+  // A path a shell would split or expand goes in single quotes.
+  const word = (text: string) => (/^[\w./=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
   const stateDir = relative(cwd, dirname(summary.lakeDirectory)) || '.';
   const flags = [
-    stateDir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${stateDir}`,
+    stateDir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${word(stateDir)}`,
     pipeline === undefined || pipeline.file === defaultPipelineFile()
       ? ''
-      : ` --pipeline ${relative(cwd, pipeline.file)}`,
+      : ` --pipeline ${word(relative(cwd, pipeline.file))}`,
   ].join('');
   const sql = pipeline ? exampleQuery(pipeline.config) : 'SELECT count(*) AS records FROM lake';
   return `npx kpipe query${flags} "${sql}"`;
@@ -265,7 +267,7 @@ export async function run(argv: string[]): Promise<number> {
     const seed = values.seed === undefined ? undefined : numberOption('seed', values.seed, 0, 0, 2 ** 31);
     const summary = await runLocalPipeline({
       pipeline,
-      workDir: values['state-dir'] ?? values['work-dir'] ?? '.local',
+      workDir: values['state-dir'] ?? values['work-dir'] ?? DEFAULT_STATE_DIR,
       count: numberOption('count', values.count, 2000, 1, 10_000_000),
       follow: values.follow,
       ratePerSecond:

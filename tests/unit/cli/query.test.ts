@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { formatSummary } from '../../../lib/cli/local';
+import { formatSummary, tryCommand } from '../../../lib/cli/local';
 import { main } from '../../../lib/cli/main';
 import type { LocalRunSummary } from '../../../lib/local/runtime';
 import { loadPipeline } from '../../../lib/pipeline/load';
@@ -168,4 +168,30 @@ it("the summary's try: line is a kpipe query command that works on the run's lak
     '(2 rows)',
   ]);
   expect(result.code).toBe(0);
+});
+
+describe('tryCommand', () => {
+  const cwd = process.cwd();
+  const at = (stateDir: string) => ({ lakeDirectory: join(cwd, stateDir, 'bucket') }) as LocalRunSummary;
+
+  it('the default state folder and pipeline need no flags', () => {
+    expect(tryCommand(at('.local'), cwd, loadPipeline())).toBe(
+      'npx kpipe query "SELECT event_type, count(*) AS records FROM lake GROUP BY ALL ORDER BY records DESC"',
+    );
+  });
+
+  it('another state folder is named, quoted when a shell would split it', () => {
+    expect(tryCommand(at('runs/a'), cwd, loadPipeline())).toMatch(/^npx kpipe query --state-dir runs\/a "/);
+    expect(tryCommand(at("my run's"), cwd, loadPipeline())).toMatch(
+      /^npx kpipe query --state-dir 'my run'\\''s' "/,
+    );
+  });
+
+  it('another pipeline file is named, and the query groups by its own first partition', () => {
+    const pipeline = loadPipeline('examples/cloudwatch-logs/pipeline.yml');
+
+    expect(tryCommand(at('.local'), cwd, pipeline)).toBe(
+      'npx kpipe query --pipeline examples/cloudwatch-logs/pipeline.yml "SELECT log_group, count(*) AS records FROM lake GROUP BY ALL ORDER BY records DESC"',
+    );
+  });
 });
