@@ -110,6 +110,7 @@ describe('a query cannot leave the state folder, write, change settings or load 
     ],
     ['read_csv climbing out', `SELECT * FROM read_csv('STATE/../../../etc/passwd')`, /Permission Error/],
     ['glob outside', "SELECT * FROM glob('/etc/*')", /Permission Error/],
+    ['a URL', "SELECT * FROM read_parquet('https://example.com/x.parquet')", /Permission Error/],
     ['ATTACH', `ATTACH '${join(outside, 'x.db')}'`, /ATTACH statements are not allowed/],
     ['INSTALL', 'INSTALL httpfs', /INSTALL and LOAD statements are not allowed/],
     ['LOAD', 'LOAD httpfs', /INSTALL and LOAD statements are not allowed/],
