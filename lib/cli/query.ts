@@ -11,7 +11,7 @@ export const USAGE = `usage: kpipe query "<sql>" [options]
 
 Runs one read-only SQL statement (DuckDB) over the outputs of the last \`kpipe local\` run (\`npm start\`),
 mirrored under its state folder. Views, so no globs are needed:
-  lake             the curated Parquet lake; its hive partitions (event_type, dt) are columns
+  lake             the curated Parquet lake; its hive partitions (such as event_type, dt) are columns
   raw              the raw objects Firehose delivered (JSON lines)
   errors           Firehose and conversion error outputs (JSON lines, with the file each came from)
   consumer, consumer_errors   what the stream consumer delivered and rejected
