@@ -2,8 +2,9 @@
  * `kpipe local [pipeline.yml]` (and `npm start`): runs the pipeline on this machine against kinesis-local and
  * s3rver, prints a reconciled summary and exits non-zero when the numbers do not add up.
  */
-import { relative } from 'node:path';
-import { loadPipeline, refuseWarnings } from '../pipeline/load';
+import { dirname, relative } from 'node:path';
+import { defaultPipelineFile, loadPipeline, refuseWarnings, type LoadedPipeline } from '../pipeline/load';
+import { DEFAULT_STATE_DIR, exampleQuery } from '../lake/query';
 import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
 import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
@@ -140,7 +141,26 @@ export function exitCode(summary: LocalRunSummary): number {
   return summary.problems.length > 0 ? 1 : 0;
 }
 
-export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): string {
+/** The summary's `try:` line: `kpipe query` over this run's lake, with the flags this run needs. */
+export function tryCommand(summary: LocalRunSummary, cwd: string, pipeline?: LoadedPipeline): string {
+  // A path a shell would split or expand goes in single quotes.
+  const word = (text: string) => (/^[\w./=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+  const stateDir = relative(cwd, dirname(summary.lakeDirectory)) || '.';
+  const flags = [
+    stateDir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${word(stateDir)}`,
+    pipeline === undefined || pipeline.file === defaultPipelineFile()
+      ? ''
+      : ` --pipeline ${word(relative(cwd, pipeline.file))}`,
+  ].join('');
+  const sql = pipeline ? exampleQuery(pipeline.config) : 'SELECT count(*) AS records FROM lake';
+  return `npx kpipe query${flags} "${sql}"`;
+}
+
+export function formatSummary(
+  summary: LocalRunSummary,
+  cwd = process.cwd(),
+  pipeline?: LoadedPipeline,
+): string {
   const { generated, consumer, firehose, converted, reconciliation, times } = summary;
   const lines = [
     '',
@@ -179,11 +199,10 @@ export function formatSummary(summary: LocalRunSummary, cwd = process.cwd()): st
     `time: start ${times.startMs} ms, generate ${times.generateMs} ms, drain ${times.drainMs} ms, mirror ${times.mirrorMs} ms`,
   );
   if (reconciliation.lakeGlob) {
-    const glob = relative(cwd, reconciliation.lakeGlob);
     lines.push(
       `lake rows (DuckDB): ${reconciliation.lakeRows === undefined ? 'not counted (@duckdb/node-api not installed)' : integer.format(reconciliation.lakeRows)}`,
       'try:',
-      `  duckdb -c "SELECT event_type, count(*) AS events, round(sum(amount), 2) AS revenue FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY ALL ORDER BY events DESC"`,
+      `  ${tryCommand(summary, cwd, pipeline)}`,
     );
   }
   lines.push('');
@@ -248,7 +267,7 @@ export async function run(argv: string[]): Promise<number> {
     const seed = values.seed === undefined ? undefined : numberOption('seed', values.seed, 0, 0, 2 ** 31);
     const summary = await runLocalPipeline({
       pipeline,
-      workDir: values['state-dir'] ?? values['work-dir'] ?? '.local',
+      workDir: values['state-dir'] ?? values['work-dir'] ?? DEFAULT_STATE_DIR,
       count: numberOption('count', values.count, 2000, 1, 10_000_000),
       follow: values.follow,
       ratePerSecond:
@@ -270,7 +289,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     terminal.done();
-    console.log(formatSummary(summary));
+    console.log(formatSummary(summary, process.cwd(), pipeline));
     return exitCode(summary);
   } finally {
     terminal.done();

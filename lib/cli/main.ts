@@ -9,6 +9,7 @@ import * as emulators from './emulators';
 import * as events from './events';
 import * as generate from './generate';
 import * as local from './local';
+import * as query from './query';
 import { USAGE_EXIT_CODE, UsageError } from './usage';
 
 type Command = { summary: string; usage: string; run: (argv: string[]) => Promise<number> };
@@ -18,6 +19,11 @@ const commands: Record<string, Command> = {
     summary: 'run the whole pipeline on this machine against emulators',
     usage: local.USAGE,
     run: local.run,
+  },
+  query: {
+    summary: 'run SQL (DuckDB) over the Parquet lake and error outputs of the last local run',
+    usage: query.USAGE,
+    run: query.run,
   },
   generate: {
     summary: 'send records from a template to a stream, a delivery stream, stdout or a file',
