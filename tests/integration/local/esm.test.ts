@@ -275,49 +275,57 @@ describe.each(KINESIS_EMULATORS)('event source mapping on %s', (name) => {
     expect(secondCounters).toMatchObject({ records: 50, succeededRecords: 50, redeliveredRecords: 0 });
   }, 30_000);
 
-  it('recovers when the emulator is killed and restarted mid-run, losing and repeating nothing', async () => {
-    // Prepare: read-ahead small enough that most records must be read after the restart.
-    const putAt = new Date();
-    await putNumbered(client, STREAM, 1_000, 300);
-    await delay(600); // past PERSIST_INTERVAL, so the emulator has saved them
-    const processed = new Map<number, number>();
-    const mapping = track(
-      new KinesisEventSourceMapping(
-        mappingOptions({
-          startingPosition: 'AT_TIMESTAMP',
-          startingPositionTimestamp: putAt,
-          batchSize: 20,
-          readAheadRecords: 20,
-          checkpointFile: join(directory, 'run-2', 'checkpoints.json'),
-          handler: consumer(processed, (i) => i % 50 === 0, 15),
-        }),
-      ),
-    );
-    const someDone = new Promise<void>((resolve) => {
-      let batches = 0;
-      mapping.on('batch', () => (batches += 1) === 4 && resolve());
-    });
-    const pollErrors: string[] = [];
-    mapping.on('poll-error', (report) => pollErrors.push(report.error));
+  // kinesis-mock rewrites its whole persisted file on a timer, so a stop mid-write can leave it unloadable
+  // (java.util.NoSuchElementException at restart: issue 21's damaged-state row); it failed this test in about
+  // one run of three. kinesalite (LevelDB, the default) is the emulator this behaviour is held to.
+  const onDurableEmulator = name === 'kinesalite' ? it : it.skip;
+  onDurableEmulator(
+    'recovers when the emulator is killed and restarted mid-run, losing and repeating nothing',
+    async () => {
+      // Prepare: read-ahead small enough that most records must be read after the restart.
+      const putAt = new Date();
+      await putNumbered(client, STREAM, 1_000, 300);
+      await delay(600); // past PERSIST_INTERVAL, so the emulator has saved them
+      const processed = new Map<number, number>();
+      const mapping = track(
+        new KinesisEventSourceMapping(
+          mappingOptions({
+            startingPosition: 'AT_TIMESTAMP',
+            startingPositionTimestamp: putAt,
+            batchSize: 20,
+            readAheadRecords: 20,
+            checkpointFile: join(directory, 'run-2', 'checkpoints.json'),
+            handler: consumer(processed, (i) => i % 50 === 0, 15),
+          }),
+        ),
+      );
+      const someDone = new Promise<void>((resolve) => {
+        let batches = 0;
+        mapping.on('batch', () => (batches += 1) === 4 && resolve());
+      });
+      const pollErrors: string[] = [];
+      mapping.on('poll-error', (report) => pollErrors.push(report.error));
 
-    // Act
-    await mapping.start();
-    await someDone;
-    const readBeforeKill = mapping.counters.recordsRead;
-    await emulator.stop();
-    await delay(500);
-    emulator = await startPersistent(name);
-    proxy.retarget(portOf(emulator.endpoint));
-    await waitForStreamActive(client, STREAM);
-    const counters = await mapping.drain({ timeoutMs: 30_000 });
-    await mapping.stop();
+      // Act
+      await mapping.start();
+      await someDone;
+      const readBeforeKill = mapping.counters.recordsRead;
+      await emulator.stop();
+      await delay(500);
+      emulator = await startPersistent(name);
+      proxy.retarget(portOf(emulator.endpoint));
+      await waitForStreamActive(client, STREAM);
+      const counters = await mapping.drain({ timeoutMs: 30_000 });
+      await mapping.stop();
 
-    // Assess
-    expectEachOnce(processed, 1_000, 300);
-    expect(pollErrors.length).toBeGreaterThan(0);
-    expect(readBeforeKill).toBeLessThan(300);
-    expect(counters).toMatchObject({ succeededRecords: 300, deadLetterRecords: 0 });
-  }, 45_000);
+      // Assess
+      expectEachOnce(processed, 1_000, 300);
+      expect(pollErrors.length).toBeGreaterThan(0);
+      expect(readBeforeKill).toBeLessThan(300);
+      expect(counters).toMatchObject({ succeededRecords: 300, deadLetterRecords: 0 });
+    },
+    45_000,
+  );
 });
 
 // An emulator of its own, in memory: the kill test above restarts its emulator on persisted state.
