@@ -6,6 +6,7 @@ import {
   deliverInChunks,
   errorMessage,
   errorName,
+  isRetryableError,
   resolveDeliveryOptions,
   type EntryResult,
   type PreparedEntry,
@@ -216,5 +217,88 @@ describe('deliverInChunks: one chunk, answered per entry', () => {
       [1, 'RecordTooLarge'],
       [2, 'ValidationException'],
     ]);
+  });
+});
+
+describe('retry.ts: the remaining rules', () => {
+  const limits = { maxCount: 2, maxBytes: 100 };
+
+  it('names and words a thrown undefined instead of crashing', () => {
+    expect(errorName(undefined)).toBe('UnknownError');
+    expect(errorMessage(undefined)).toBe('undefined');
+  });
+
+  it('does not trust an HTTP status that is not a number (the SDK always sends a number)', () => {
+    expect(isRetryableError({ name: 'SomeNewError', $metadata: { httpStatusCode: '503' } })).toBe(false);
+  });
+
+  it('the default sleep really waits', async () => {
+    const { sleep } = resolveDeliveryOptions();
+    const start = performance.now();
+
+    await sleep(40);
+
+    expect(performance.now() - start).toBeGreaterThanOrEqual(35);
+  });
+
+  it('reports an entry larger than a whole request as RecordTooLarge without sending it', async () => {
+    const send = jest.fn(async (requests: number[]): Promise<EntryResult[]> => requests.map(() => ({})));
+    const prepared = [
+      { index: 0, size: 1, request: 0 },
+      { index: 1, size: 101, request: 1 },
+    ];
+
+    const outcome = await deliverInChunks(
+      prepared,
+      [],
+      limits,
+      send,
+      resolveDeliveryOptions({ sleep: noSleep }),
+    );
+
+    expect(send.mock.calls).toEqual([[[0]]]);
+    expect(outcome.acknowledged).toBe(1);
+    expect(outcome.failed).toEqual([
+      { index: 1, errorCode: 'RecordTooLarge', errorMessage: expect.stringContaining('101') },
+    ]);
+  });
+
+  it('in "continue" mode sends the next chunk after one with undelivered entries', async () => {
+    const send = jest.fn(async (requests: number[]): Promise<EntryResult[]> =>
+      requests.map((request) => (request === 0 ? { ErrorCode: 'AccessDeniedException' } : {})),
+    );
+
+    const outcome = await deliverInChunks(
+      entries(4),
+      [],
+      limits,
+      send,
+      resolveDeliveryOptions({ sleep: noSleep }),
+    );
+
+    expect(send.mock.calls).toEqual([[[0, 1]], [[2, 3]]]);
+    expect(outcome.acknowledged).toBe(3);
+    expect(outcome.failed.map((failure) => failure.index)).toEqual([0]);
+  });
+
+  it('in "stop" mode says why the later chunk was not sent', async () => {
+    const send = jest.fn(async (requests: number[]): Promise<EntryResult[]> =>
+      requests.map(() => ({ ErrorCode: 'AccessDeniedException' })),
+    );
+
+    const outcome = await deliverInChunks(
+      entries(3),
+      [],
+      limits,
+      send,
+      resolveDeliveryOptions({ sleep: noSleep, afterFailedChunk: 'stop' }),
+    );
+
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(outcome.failed[2]).toEqual({
+      index: 2,
+      errorCode: 'NotAttempted',
+      errorMessage: 'not sent: an earlier chunk had undelivered entries (afterFailedChunk: stop)',
+    });
   });
 });
