@@ -10,7 +10,11 @@ export const MODULES = {
     'tests/unit/consumer/settle.test.ts',
     'tests/unit/consumer/process-batch.test.ts',
   ],
-  'lib/sinks/retry.ts': ['tests/unit/sinks/retry.test.ts', 'tests/unit/sinks/delivery.test.ts'],
+  'lib/sinks/retry.ts': [
+    'tests/unit/sinks/retry.test.ts',
+    'tests/unit/sinks/retry-rules.test.ts',
+    'tests/unit/sinks/delivery.test.ts',
+  ],
   'lib/firehose/contract.ts': [
     'tests/unit/firehose/contract.test.ts',
     'tests/unit/firehose/service-contract.test.ts',
