@@ -7,25 +7,13 @@
  *   FROM stream [WHERE <predicate>] [GROUP BY <columns>]
  */
 import type { Parser } from 'node-sql-parser/build/postgresql';
-import {
-  accumulatorFactory,
-  type AccumulatorFactory,
-  type AggregateFunction,
-  type DistinctOptions,
-} from './aggregates';
-import {
-  AnalyticsSqlError,
-  columnPath,
-  compilePredicate,
-  fieldReader,
-  functionName,
-  type AstNode,
-  type FieldReader,
-  type Predicate,
-} from './expressions';
+import type { AggregateFunction, DistinctOptions } from './aggregates';
+import { AnalyticsSqlError, columnPath, compilePredicate, functionName, type AstNode } from './expressions';
 import { murmur3 } from './hyperloglog';
+import { compilePlan, type CompiledQuery, type OutputColumn, type QueryPlan } from './plan';
 
 export { AnalyticsSqlError } from './expressions';
+export type { AggregateColumn, CompiledQuery, GroupColumn, OutputColumn, QueryPlan } from './plan';
 
 /** The only source name: the Kinesis stream the function is attached to. */
 export const SOURCE_TABLE = 'stream';
@@ -34,35 +22,6 @@ export const SOURCE_TABLE = 'stream';
 export const RESERVED_COLUMNS = ['window_start', 'window_end', 'shard_id', 'part', 'complete'] as const;
 
 export const DISTINCT_DEFAULTS: Readonly<DistinctOptions> = { exactLimit: 256, precision: 12 };
-
-export interface GroupColumn {
-  path: string[];
-  read: FieldReader;
-}
-
-export interface AggregateColumn {
-  fn: AggregateFunction;
-  /** As written for messages, e.g. `COUNT(DISTINCT customer_id)`. */
-  label: string;
-  /** Undefined for COUNT(*). */
-  path: string[] | undefined;
-  read: FieldReader;
-  factory: AccumulatorFactory;
-}
-
-export type OutputColumn = { name: string; source: 'group' | 'aggregate'; index: number };
-
-export interface CompiledQuery {
-  sql: string;
-  /** Changes when the meaning of the state changes (groups, aggregates, WHERE, sketch settings). */
-  fingerprint: string;
-  groups: GroupColumn[];
-  aggregates: AggregateColumn[];
-  /** SELECT's columns, in order, with their output names. */
-  outputs: OutputColumn[];
-  /** Undefined without WHERE. A row is aggregated only when it returns true. */
-  where: Predicate | undefined;
-}
 
 let parser: Parser | undefined;
 
@@ -288,6 +247,11 @@ export interface CompileQueryOptions {
 
 /** Parses and compiles once (cold start, and `loadPipeline` to check); throws AnalyticsSqlError naming the clause. */
 export function compileQuery(sql: string, options: CompileQueryOptions = {}): CompiledQuery {
+  return compilePlan(planQuery(sql, options));
+}
+
+/** Parses and checks the query (throws AnalyticsSqlError naming the clause); the plan is JSON (plan.ts). */
+export function planQuery(sql: string, options: CompileQueryOptions = {}): QueryPlan {
   const distinct: DistinctOptions = { ...DISTINCT_DEFAULTS, ...options.distinct };
   const statement = parse(sql);
   refuseUnsupportedClauses(statement);
@@ -345,23 +309,22 @@ export function compileQuery(sql: string, options: CompileQueryOptions = {}): Co
     names.add(name);
   }
 
-  const where = statement.where ? compilePredicate(statement.where, tableNames).predicate : undefined;
-  const aggregates: AggregateColumn[] = specs.map((spec) => ({
-    ...spec,
-    read: spec.path ? fieldReader(spec.path) : () => 1,
-    factory: accumulatorFactory(spec.fn, spec.path === undefined, distinct),
-  }));
+  // Compiled here only to refuse what WHERE cannot hold; compilePlan compiles it for use.
+  if (statement.where) compilePredicate(statement.where, tableNames);
+  const where = statement.where ? (withoutLocations(statement.where) as AstNode) : null;
   return {
     sql,
     fingerprint: fingerprintOf([
       groupPaths,
       specs.map((spec) => [spec.fn, spec.path]),
-      withoutLocations(statement.where ?? null),
+      where,
       distinct.precision,
     ]),
-    groups: groupPaths.map((path) => ({ path, read: fieldReader(path) })),
-    aggregates,
+    groups: groupPaths,
+    aggregates: specs.map(({ fn, label, path }) => ({ fn, label, ...(path && { path }) })),
     outputs,
     where,
+    tableNames: [...tableNames],
+    distinct,
   };
 }
