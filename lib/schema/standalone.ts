@@ -25,5 +25,5 @@ export function standaloneValidators(schemas: CompiledSchema[], formatsModule: s
   return module.exports;
 })();`;
   });
-  return `"use strict";\nconst validators = {};\n${parts.join('\n')}\nmodule.exports = { validators };\n`;
+  return `"use strict";\nconst validators = {};\n${parts.join('\n')}\nexports.validators = validators;\n`;
 }
