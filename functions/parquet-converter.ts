@@ -15,6 +15,7 @@ import {
   type ObjectSummary,
 } from '../lib/converter';
 import { createLogger } from '../lib/observability/logger';
+import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('parquet-converter');
@@ -44,4 +45,6 @@ export const handler = middy(async (event: S3Event): Promise<ConverterResult> =>
     if (error instanceof ConversionRetryError) error.result.objects.forEach(logObject);
     throw error;
   }
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('parquetConverter', 's3'));

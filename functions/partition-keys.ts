@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
+import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('partition-keys');
@@ -20,4 +21,6 @@ export const handler = middy(
     logger[summary.processingFailed > 0 ? 'warn' : 'info']('batch processed', { summary });
     return response;
   },
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('partitionKeys', 'firehose'));

@@ -7,6 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
 import { createStreamConsumer } from '../lib/consumer';
 import { createLogger } from '../lib/observability/logger';
+import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('stream-consumer');
@@ -18,4 +19,6 @@ export const handler = middy(async (event: KinesisStreamEvent): Promise<KinesisS
   const level = batchItemFailures.length > 0 || Object.keys(summary.failed).length > 0 ? 'warn' : 'info';
   logger[level]('batch processed', { summary, batchItemFailures });
   return { batchItemFailures };
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('streamConsumer', 'kinesis'));

@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { KinesisStreamStateResponse } from 'aws-lambda';
 import { createWindowAggregator, WindowEmitError, type WindowEvent } from '../lib/analytics';
 import { createLogger } from '../lib/observability/logger';
+import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('window-aggregator');
@@ -33,4 +34,6 @@ export const handler = middy(async (event: WindowEvent): Promise<KinesisStreamSt
       logger.error('window not emitted; Lambda retries', { summary: error.summary, error });
     throw error;
   }
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('windowAggregator', 'kinesisWindow'));
