@@ -68,6 +68,40 @@ async function invokeLocal(
   return JSON.parse(stdout.slice(start + 1)) as unknown;
 }
 
+/** `sls invoke local` expected to fail: its exit code and everything it printed. */
+async function invokeLocalFailing(args: string[]): Promise<{ code: unknown; output: string }> {
+  try {
+    const pending = run(join(ROOT, 'node_modules/.bin/sls'), ['invoke', 'local', ...args], {
+      cwd: ROOT,
+      timeout: 120_000,
+      maxBuffer: 10 * 1024 * 1024,
+      env: {
+        PATH: process.env.PATH,
+        HOME: mkdtempSync(join(tmpdir(), 'sls-home-')),
+        SLS_TELEMETRY_DISABLED: '1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        BUCKET_NAME: BUCKET,
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+      },
+    });
+    // A terminal gives no event on stdin; an open pipe would keep sls waiting for one.
+    pending.child.stdin?.end();
+    const { stdout, stderr } = await pending;
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code: unknown; stdout: string; stderr: string };
+    return { code: failed.code, output: failed.stdout + failed.stderr };
+  }
+}
+
+it('sls invoke local -f streamConsumer without -p names the event it expects, by its error type', async () => {
+  const { code, output } = await invokeLocalFailing(['-f', 'streamConsumer']);
+  expect(code).not.toBe(0);
+  expect(output).toContain('"errorType": "WrongEventError"');
+  expect(output).toMatch(/streamConsumer expects a Kinesis Data Streams event .*-p events\/kinesis\.json/);
+  expect(output).not.toContain('TypeError');
+}, 180_000);
+
 async function keys(prefix: string): Promise<string[]> {
   const listing = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
   return (listing.Contents ?? []).map((object) => object.Key!);
