@@ -163,6 +163,28 @@ describe('packaged pipeline', () => {
     expect(response.state.stats).toMatchObject({ aggregated: types.length - purchases, filtered: purchases });
   }, 120_000);
 
+  it('ships the standalone validator of the record schema, and refuses a schema it has none for only when used', () => {
+    // Prepare: the shipped lib/schema/compile.ts, run with requires resolved from lib/schema
+    const { compileModule, pipeline } = packagedModules(pipelineFile('validators', 'event_type'), [
+      'partitionKeys',
+    ]);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's own require, resolved here
+    const local = (id: string): unknown => require(id.startsWith('./') ? join(ROOT, 'lib/schema', id) : id);
+    const module = {
+      exports: {} as { compileSchema: (schema: object) => ((value: unknown) => boolean) & object },
+    };
+    new Function('require', 'module', 'exports', compileModule)(local, module, module.exports);
+
+    // Act
+    const validate = module.exports.compileSchema(pipeline.recordSchema);
+    const unknown = module.exports.compileSchema({ $id: 'elsewhere.json', type: 'string' });
+
+    // Assess
+    expect(validate({ ...firstRecord })).toBe(true);
+    expect(validate({ ...firstRecord, event_type: 'teleport' })).toBe(false);
+    expect(() => unknown('x')).toThrow(/elsewhere\.json: no validator for it in this bundle/);
+  });
+
   it.each([
     ['a value out of range', 'stream: { name: packaged, shards: 0 }', 'stream.shards'],
     ['a misspelt field', 'stream: { name: packaged, shard: 2 }', 'stream.shard'],
