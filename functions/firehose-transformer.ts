@@ -8,11 +8,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
-import { loadPipeline } from '../lib/pipeline/load';
+import { eventCheck } from './event-check';
+import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('firehose-transformer');
 // Cold start: a bad pipeline.yml fails here, with a message naming the field.
-const transform = createFirehoseProcessor(loadPipeline(), { mode: 'transform' });
+const transform = createFirehoseProcessor(handlerPipeline(), { mode: 'transform' });
 
 export const handler = middy(
   async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
@@ -20,4 +21,6 @@ export const handler = middy(
     logger[summary.processingFailed > 0 ? 'warn' : 'info']('batch processed', { summary });
     return response;
   },
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('firehoseTransformer', 'firehose'));

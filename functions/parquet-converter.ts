@@ -15,12 +15,13 @@ import {
   type ObjectSummary,
 } from '../lib/converter';
 import { createLogger } from '../lib/observability/logger';
-import { loadPipeline } from '../lib/pipeline/load';
+import { eventCheck } from './event-check';
+import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('parquet-converter');
 // Cold start: a bad pipeline.yml (or a conversion that could trigger itself) fails here, naming the field.
 // BUCKET_NAME is unset when the stack creates the bucket: the bucket then comes from the event.
-const convert = createParquetConverter(loadPipeline(), { bucket: process.env.BUCKET_NAME });
+const convert = createParquetConverter(handlerPipeline(), { bucket: process.env.BUCKET_NAME });
 
 const LOG_LEVELS = {
   converted: 'info',
@@ -44,4 +45,6 @@ export const handler = middy(async (event: S3Event): Promise<ConverterResult> =>
     if (error instanceof ConversionRetryError) error.result.objects.forEach(logObject);
     throw error;
   }
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('parquetConverter', 's3'));

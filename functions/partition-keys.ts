@@ -8,11 +8,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
-import { loadPipeline } from '../lib/pipeline/load';
+import { eventCheck } from './event-check';
+import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('partition-keys');
 // Cold start: a bad pipeline.yml, or one without lambda-engine partitioning, fails here.
-const addKeys = createFirehoseProcessor(loadPipeline(), { mode: 'keys' });
+const addKeys = createFirehoseProcessor(handlerPipeline(), { mode: 'keys' });
 
 export const handler = middy(
   async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
@@ -20,4 +21,6 @@ export const handler = middy(
     logger[summary.processingFailed > 0 ? 'warn' : 'info']('batch processed', { summary });
     return response;
   },
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('partitionKeys', 'firehose'));

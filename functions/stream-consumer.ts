@@ -7,15 +7,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
 import { createStreamConsumer } from '../lib/consumer';
 import { createLogger } from '../lib/observability/logger';
-import { loadPipeline } from '../lib/pipeline/load';
+import { eventCheck } from './event-check';
+import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('stream-consumer');
 // Cold start: a bad pipeline.yml or a missing setting fails here, with a message naming the field.
-const consume = createStreamConsumer(loadPipeline(), { bucket: process.env.BUCKET_NAME });
+const consume = createStreamConsumer(handlerPipeline(), { bucket: process.env.BUCKET_NAME });
 
 export const handler = middy(async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
   const { batchItemFailures, summary } = await consume(event.Records);
   const level = batchItemFailures.length > 0 || Object.keys(summary.failed).length > 0 ? 'warn' : 'info';
   logger[level]('batch processed', { summary, batchItemFailures });
   return { batchItemFailures };
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('streamConsumer', 'kinesis'));

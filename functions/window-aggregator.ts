@@ -8,11 +8,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { KinesisStreamStateResponse } from 'aws-lambda';
 import { createWindowAggregator, WindowEmitError, type WindowEvent } from '../lib/analytics';
 import { createLogger } from '../lib/observability/logger';
-import { loadPipeline } from '../lib/pipeline/load';
+import { eventCheck } from './event-check';
+import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('window-aggregator');
 // Cold start: a bad pipeline.yml or an unsupported query fails here, with a message naming the clause.
-const aggregate = createWindowAggregator(loadPipeline(), { bucket: process.env.BUCKET_NAME });
+const pipeline = handlerPipeline();
+// Packaged, the query comes planned (no SQL parser in the bundle); from the sources it is planned here.
+const aggregate = createWindowAggregator(pipeline, {
+  bucket: process.env.BUCKET_NAME,
+  plan: pipeline.queryPlan,
+});
 
 export const handler = middy(async (event: WindowEvent): Promise<KinesisStreamStateResponse> => {
   try {
@@ -28,4 +34,6 @@ export const handler = middy(async (event: WindowEvent): Promise<KinesisStreamSt
       logger.error('window not emitted; Lambda retries', { summary: error.summary, error });
     throw error;
   }
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(eventCheck('windowAggregator', 'kinesisWindow'));

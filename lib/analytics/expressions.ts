@@ -145,8 +145,14 @@ export function functionName(node: AstNode): string | undefined {
   return undefined;
 }
 
+/**
+ * The field path a WHERE column reference reads: by the query's scope when planning (columnPath), by the path
+ * the plan stored when compiling a shipped plan (plan.ts), so compiling needs neither the schema nor the parser.
+ */
+export type ColumnResolver = (node: AstNode) => string[];
+
 interface CompileContext {
-  scope: Scope;
+  column: ColumnResolver;
   /** Field paths read, for docs and tests. */
   fields: string[][];
 }
@@ -155,7 +161,7 @@ interface CompileContext {
 function compileValue(node: unknown, context: CompileContext): FieldReader {
   if (isNode(node)) {
     if (node.type === 'column_ref') {
-      const path = columnPath(node, context.scope, 'WHERE');
+      const path = context.column(node);
       context.fields.push(path);
       return fieldReader(path);
     }
@@ -433,7 +439,10 @@ function compilePredicateNode(node: unknown, context: CompileContext): Predicate
 }
 
 /** The WHERE clause as a predicate; a row is kept only when it returns true. */
-export function compilePredicate(node: unknown, scope: Scope): { predicate: Predicate; fields: string[][] } {
-  const context: CompileContext = { scope, fields: [] };
+export function compilePredicate(
+  node: unknown,
+  column: ColumnResolver,
+): { predicate: Predicate; fields: string[][] } {
+  const context: CompileContext = { column, fields: [] };
   return { predicate: compilePredicateNode(node, context), fields: context.fields };
 }

@@ -4,6 +4,8 @@ export {
   AnalyticsSqlError,
   compilePipelineQuery,
   compileQuery,
+  planPipelineQuery,
+  planQuery,
   DISTINCT_DEFAULTS,
   RESERVED_COLUMNS,
   SOURCE_TABLE,
@@ -12,7 +14,9 @@ export {
   type CompileQueryOptions,
   type GroupColumn,
   type OutputColumn,
+  type QueryPlan,
 } from './sql';
+export { compilePlan } from './plan';
 export {
   accumulatorFactory,
   type Accumulator,

@@ -8,28 +8,22 @@
  */
 import type { Parser } from 'node-sql-parser/build/postgresql';
 import type { PipelineConfig } from '../pipeline/types';
-import {
-  accumulatorFactory,
-  type AccumulatorFactory,
-  type AggregateFunction,
-  type DistinctOptions,
-} from './aggregates';
+import type { AggregateFunction, DistinctOptions } from './aggregates';
 import {
   AnalyticsSqlError,
   columnPath,
   compilePredicate,
-  fieldReader,
   functionName,
   type AstNode,
-  type FieldReader,
-  type Predicate,
   type Scope,
 } from './expressions';
 import { analyticsFields, resolveColumn, type FieldCatalogue } from './fields';
 import { kdaSyntax, maskQuotedIdentifiers, sameName, type Identifier, type MaskedSql } from './identifiers';
 import { murmur3 } from './hyperloglog';
+import { compilePlan, resolvedColumn, type CompiledQuery, type OutputColumn, type QueryPlan } from './plan';
 
 export { AnalyticsSqlError } from './expressions';
+export type { AggregateColumn, CompiledQuery, GroupColumn, OutputColumn, QueryPlan } from './plan';
 
 /** The only source name: the Kinesis stream the function is attached to. */
 export const SOURCE_TABLE = 'stream';
@@ -38,35 +32,6 @@ export const SOURCE_TABLE = 'stream';
 export const RESERVED_COLUMNS = ['window_start', 'window_end', 'shard_id', 'part', 'complete'] as const;
 
 export const DISTINCT_DEFAULTS: Readonly<DistinctOptions> = { exactLimit: 256, precision: 12 };
-
-export interface GroupColumn {
-  path: string[];
-  read: FieldReader;
-}
-
-export interface AggregateColumn {
-  fn: AggregateFunction;
-  /** As written for messages, e.g. `COUNT(DISTINCT customer_id)`. */
-  label: string;
-  /** Undefined for COUNT(*). */
-  path: string[] | undefined;
-  read: FieldReader;
-  factory: AccumulatorFactory;
-}
-
-export type OutputColumn = { name: string; source: 'group' | 'aggregate'; index: number };
-
-export interface CompiledQuery {
-  sql: string;
-  /** Changes when the meaning of the state changes (groups, aggregates, WHERE, sketch settings). */
-  fingerprint: string;
-  groups: GroupColumn[];
-  aggregates: AggregateColumn[];
-  /** SELECT's columns, in order, with their output names. */
-  outputs: OutputColumn[];
-  /** Undefined without WHERE. A row is aggregated only when it returns true. */
-  where: Predicate | undefined;
-}
 
 let parser: Parser | undefined;
 
@@ -298,13 +263,27 @@ function fingerprintOf(parts: unknown): string {
   return murmur3(JSON.stringify(parts)).toString(16).padStart(8, '0');
 }
 
-/** The WHERE tree for the fingerprint: without source positions, quoted names as written (not placeholders). */
-function whereTree(node: unknown, masked: MaskedSql): unknown {
+/**
+ * The WHERE tree the plan ships: checked here (refusals name the clause), without source positions, and each
+ * column reference replaced by the field path it resolved to. No placeholder of a quoted name is left (only
+ * column references hold names), so the tree is the query's meaning: equal for `Ticker_Symbol` and
+ * `"TICKER_SYMBOL"` over the same field, and the same on every run.
+ */
+function plannedWhere(where: unknown, scope: Scope): AstNode | null {
+  if (where === null || where === undefined) return null;
+  const resolved = new Map<unknown, string[]>();
+  compilePredicate(where, (node) => {
+    const path = columnPath(node, scope, 'WHERE');
+    resolved.set(node, path);
+    return path;
+  });
   return JSON.parse(
-    JSON.stringify(node, (key, value: unknown) =>
-      key === 'loc' ? undefined : typeof value === 'string' ? masked.restore(value) : value,
-    ),
-  );
+    JSON.stringify(where, (key, value: unknown) => {
+      if (key === 'loc') return undefined;
+      const path = resolved.get(value);
+      return path === undefined ? value : resolvedColumn(path);
+    }),
+  ) as AstNode;
 }
 
 export interface CompileQueryOptions {
@@ -319,6 +298,11 @@ export interface CompileQueryOptions {
 
 /** Parses and compiles once (cold start, and `loadPipeline` to check); throws AnalyticsSqlError naming the clause. */
 export function compileQuery(sql: string, options: CompileQueryOptions = {}): CompiledQuery {
+  return compilePlan(planQuery(sql, options));
+}
+
+/** Parses and checks the query (throws AnalyticsSqlError naming the clause); the plan is JSON (plan.ts). */
+export function planQuery(sql: string, options: CompileQueryOptions = {}): QueryPlan {
   const distinct: DistinctOptions = { ...DISTINCT_DEFAULTS, ...options.distinct };
   const masked = maskQuotedIdentifiers(sql);
   const statement = parse(sql, masked);
@@ -381,33 +365,34 @@ export function compileQuery(sql: string, options: CompileQueryOptions = {}): Co
     names.add(name);
   }
 
-  const where = statement.where ? compilePredicate(statement.where, scope).predicate : undefined;
-  const aggregates: AggregateColumn[] = specs.map((spec) => ({
-    ...spec,
-    read: spec.path ? fieldReader(spec.path) : () => 1,
-    factory: accumulatorFactory(spec.fn, spec.path === undefined, distinct),
-  }));
+  const where = plannedWhere(statement.where, scope);
   return {
     sql,
     fingerprint: fingerprintOf([
       groupPaths,
       specs.map((spec) => [spec.fn, spec.path]),
-      whereTree(statement.where ?? null, masked),
+      where,
       distinct.precision,
     ]),
-    groups: groupPaths.map((path) => ({ path, read: fieldReader(path) })),
-    aggregates,
+    groups: groupPaths,
+    aggregates: specs.map(({ fn, label, path }) => ({ fn, label, ...(path && { path }) })),
     outputs,
     where,
+    distinct,
   };
 }
 
-/** The pipeline's `analytics.sql`, its columns resolved against the record schema (the one rule for check and run). */
-export function compilePipelineQuery(config: PipelineConfig, recordSchema: object): CompiledQuery {
+/** The pipeline's `analytics.sql` planned, its columns resolved against the record schema (the one rule for check, run and package). */
+export function planPipelineQuery(config: PipelineConfig, recordSchema: object): QueryPlan {
   const analytics = config.analytics;
   if (analytics === undefined) throw new Error('the pipeline has no `analytics` block');
-  return compileQuery(analytics.sql, {
+  return planQuery(analytics.sql, {
     distinct: analytics.distinct,
     fields: analyticsFields(config, recordSchema),
   });
+}
+
+/** planPipelineQuery, compiled: what a function runs when no plan was shipped. */
+export function compilePipelineQuery(config: PipelineConfig, recordSchema: object): CompiledQuery {
+  return compilePlan(planPipelineQuery(config, recordSchema));
 }

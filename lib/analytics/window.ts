@@ -15,6 +15,7 @@ import type { DeliveryOptions } from '../sinks/retry';
 import { STATE_LIMIT_BYTES, type AnalyticsConfig } from './config';
 import { analyticsInput, type AnalyticsInput } from './input';
 import { createResultSink, ResultDeliveryError, type ResultRow, type ResultSink } from './sinks';
+import { compilePlan, type QueryPlan } from './plan';
 import { compilePipelineQuery, type CompiledQuery } from './sql';
 import { distinctKey } from './aggregates';
 import {
@@ -77,6 +78,8 @@ export interface WindowAggregatorOptions {
   retry?: DeliveryOptions;
   /** The result sink; built from pipeline.yml when absent. */
   sink?: ResultSink;
+  /** The query planned at package time (no SQL parser at cold start); planned from pipeline.yml when absent. */
+  plan?: QueryPlan;
   now?: () => Date;
 }
 
@@ -294,7 +297,9 @@ export function createWindowAggregator(
 ): WindowAggregator {
   const config: AnalyticsConfig | undefined = pipeline.config.analytics;
   if (!config) throw new Error(`${pipeline.file}: the window aggregator needs an \`analytics\` block`);
-  const query = compilePipelineQuery(pipeline.config, pipeline.recordSchema);
+  const query = options.plan
+    ? compilePlan(options.plan)
+    : compilePipelineQuery(pipeline.config, pipeline.recordSchema);
   const clients = lazyClients(options.clients);
   const sink =
     options.sink ?? createResultSink(config.sink, { clients, bucket: options.bucket, retry: options.retry });

@@ -3,7 +3,7 @@
  * producers write exactly what `Date.prototype.toISOString` writes, which fixed positions settle. Its
  * case-insensitive `uuid` regex is a few times slower than reading the 36 characters by position.
  */
-import type { FormatDefinition } from 'ajv';
+import type { Format, FormatDefinition } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { daysInMonth, digitsAt } from '../time/calendar';
 
@@ -92,3 +92,13 @@ export function isUuid(value: string): boolean {
 }
 
 export const uuidFormat: FormatDefinition<string> = { type: 'string', validate: isUuid };
+
+/**
+ * Every format a schema may name: ajv-formats' full set with the two above in place of its own. Standalone
+ * validators `require()` this table by name (lib/schema/standalone.ts), so it must stay an export.
+ */
+export const FORMATS: Record<string, Format> = {
+  ...fullFormats,
+  'date-time': dateTimeFormat,
+  uuid: uuidFormat,
+};

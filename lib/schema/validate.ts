@@ -1,107 +1,21 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
-import { didYouMean } from '../text/suggest';
-import { dateTimeFormat, uuidFormat } from './formats';
+import { compileSchema } from './compile';
+import { toIssues, type Validator } from './issues';
+import type { ValidatorOptions } from './schema-key';
 
-/** One problem with a value, located by a dotted path such as `device.os` or `items[2].sku`. */
-export interface SchemaIssue {
-  path: string;
-  message: string;
-}
-
-export type ValidationResult = { ok: true } | { ok: false; issues: SchemaIssue[] };
-
-export type Validator = (value: unknown) => ValidationResult;
+export { formatIssues, pointerToPath, toIssues } from './issues';
+export type { SchemaIssue, ValidationResult, Validator } from './issues';
+export type { ValidatorOptions } from './schema-key';
 
 /**
  * Compiles a JSON Schema (draft 2020-12 or draft-07 keywords) once; call the result per record.
  * Ajv generates a specialised function per schema, so the per-record cost is a plain function call.
  */
-export interface ValidatorOptions {
-  allErrors?: boolean;
-  /** Fill in `default` values from the schema (mutates the validated value). */
-  useDefaults?: boolean;
-  /** Further schemas the main one `$ref`s by their `$id`. */
-  references?: object[];
-  /**
-   * Add "did you mean" to unknown properties and enum values (for files people write, such as pipeline.yml;
-   * Ajv then keeps each error's schema, which is why records do not get it).
-   */
-  suggestions?: boolean;
-}
-
 export function compileValidator(schema: object, options: ValidatorOptions = {}): Validator {
-  const ajv = new Ajv2020({
-    allErrors: options.allErrors ?? true,
-    useDefaults: options.useDefaults ?? false,
-    strict: true,
-    // `if/then` blocks legitimately require properties declared beside them, not inside.
-    strictRequired: false,
-    allowUnionTypes: true,
-    verbose: options.suggestions ?? false,
-  });
-  addFormats(ajv);
-  ajv.addFormat('date-time', dateTimeFormat);
-  ajv.addFormat('uuid', uuidFormat);
-  let validate: ValidateFunction;
+  let validate: ReturnType<typeof compileSchema>;
   try {
-    for (const reference of options.references ?? []) ajv.addSchema(reference);
-    validate = ajv.compile(schema);
+    validate = compileSchema(schema, options);
   } catch (error) {
     throw new Error(`invalid JSON Schema: ${(error as Error).message}`);
   }
   return (value) => (validate(value) ? { ok: true } : { ok: false, issues: toIssues(validate.errors) });
-}
-
-/** Ajv reports JSON Pointers (`/items/2/sku`); people read `items[2].sku`. */
-export function pointerToPath(pointer: string): string {
-  if (pointer === '') return '';
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, segment) => {
-      if (/^\d+$/.test(segment)) return `${path}[${segment}]`;
-      return path === '' ? segment : `${path}.${segment}`;
-    }, '');
-}
-
-export function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
-  return (errors ?? []).map((error) => {
-    const base = pointerToPath(error.instancePath);
-    // A missing or unexpected property is reported on the parent; name the property itself.
-    const child =
-      error.keyword === 'required'
-        ? (error.params as { missingProperty: string }).missingProperty
-        : error.keyword === 'additionalProperties'
-          ? (error.params as { additionalProperty: string }).additionalProperty
-          : undefined;
-    const path = child === undefined ? base : base === '' ? child : `${base}.${child}`;
-    const message =
-      error.keyword === 'additionalProperties'
-        ? `is not an allowed property${suggestion(error, child)}`
-        : error.keyword === 'enum'
-          ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}${suggestion(error, error.data)}`
-          : (error.message ?? error.keyword);
-    return { path: path === '' ? '(root)' : path, message };
-  });
-}
-
-/**
- * ` (did you mean "x"?)` when the validator keeps schemas (`suggestions`) and a known name or value is close:
- * for an unknown property the properties its schema declares, for an enum its string values.
- */
-function suggestion(error: ErrorObject, given: unknown): string {
-  const schema = error.parentSchema;
-  if (schema === undefined || typeof given !== 'string') return '';
-  const candidates =
-    error.keyword === 'enum'
-      ? (error.params as { allowedValues: unknown[] }).allowedValues.filter((v) => typeof v === 'string')
-      : Object.keys((schema as { properties?: object }).properties ?? {});
-  return didYouMean(given, candidates);
-}
-
-/** `"device.os: must be string; amount: must be number"`, for logs and error records. */
-export function formatIssues(issues: SchemaIssue[]): string {
-  return issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
 }

@@ -4,7 +4,7 @@
  * sample event through the real CLI and the bundled handler. The commands come from README.md itself, so
  * the README and this test cannot drift apart.
  */
-import { exec, spawn, type ChildProcess } from 'node:child_process';
+import { exec, execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,9 +12,10 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../../lib/aws/clients';
 import { localOverrides } from '../../../lib/local/emulators';
 import { parseExport, readmeSection, shellBlocks } from '../support/readme';
-import { cleanUp, offlineEnv, ROOT } from './support/sls';
+import { cleanUp, offlineEnv, ROOT, SLS } from './support/sls';
 
 const run = promisify(exec);
+const runFile = promisify(execFile);
 const [startBlock = [], invokeBlock = []] = shellBlocks(readmeSection('Try one function on a sample event'));
 const [exportLine = '', ...invocations] = invokeBlock;
 const exported = parseExport(exportLine);
@@ -57,6 +58,36 @@ afterAll(async () => {
   }
   s3?.destroy();
 });
+
+/** `sls invoke local` expected to fail: its exit code and everything it printed. */
+async function invokeLocalFailing(args: string[]): Promise<{ code: unknown; output: string }> {
+  const env = offlineEnv({ ...exported, POWERTOOLS_LOG_LEVEL: 'ERROR' });
+  try {
+    const pending = runFile(SLS, ['invoke', 'local', ...args], {
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    // A terminal gives no event on stdin; an open pipe would keep sls waiting for one.
+    pending.child.stdin?.end();
+    const { stdout, stderr } = await pending;
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code: unknown; stdout: string; stderr: string };
+    return { code: failed.code, output: failed.stdout + failed.stderr };
+  } finally {
+    cleanUp(env);
+  }
+}
+
+it('sls invoke local -f streamConsumer without -p names the event it expects, by its error type', async () => {
+  const { code, output } = await invokeLocalFailing(['-f', 'streamConsumer']);
+  expect(code).not.toBe(0);
+  expect(output).toContain('"errorType": "WrongEventError"');
+  expect(output).toMatch(/streamConsumer expects a Kinesis Data Streams event .*-p events\/kinesis\.json/);
+  expect(output).not.toContain('TypeError');
+}, 180_000);
 
 async function keys(prefix: string): Promise<string[]> {
   const bucket = exported.BUCKET_NAME!;
