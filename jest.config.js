@@ -15,8 +15,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
-      // A few unit tests build ~10 MB of Parquet or run a whole generator; 5 s is too tight on a busy 2-core box.
-      testTimeout: 20_000,
+      setupFilesAfterEnv: ['<rootDir>/tests/support/unit-timeout.ts'],
     },
     {
       ...common,
