@@ -1,6 +1,7 @@
 /**
- * `kpipe local [pipeline.yml]` (and `npm start`): runs the pipeline on this machine against kinesis-local and
- * s3rver, prints a reconciled summary and exits non-zero when the numbers do not add up.
+ * `kpipe local [pipeline.yml]` (and `npm start`): runs the pipeline on this machine against a Kinesis
+ * emulator (kinesalite or kinesis-mock) and s3rver, prints a reconciled summary and exits non-zero when the
+ * numbers do not add up.
  */
 import { dirname, relative } from 'node:path';
 import { defaultPipelineFile, loadPipeline, refuseWarnings, type LoadedPipeline } from '../pipeline/load';
@@ -12,7 +13,7 @@ import { parseCommandArgs, UsageError } from './usage';
 
 export const USAGE = `usage: kpipe local [pipeline.yml] [options]
 
-Runs the whole pipeline locally: kinesis-local and s3rver on free loopback ports, the stream consumer
+Runs the whole pipeline locally: a Kinesis emulator and s3rver on free loopback ports, the stream consumer
 behind an emulated event source mapping, the Firehose transformer, dynamic partitioning and the Parquet
 converter behind an emulated delivery stream. Generates sample records (with a share of bad ones), drains
 every stage, mirrors the bucket to disk and reconciles every record.
