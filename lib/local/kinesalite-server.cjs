@@ -12,7 +12,7 @@
  *  - CreateStream in ON_DEMAND mode (no ShardCount): 4 shards, what AWS gives a new on-demand stream.
  * Its sequence-number arithmetic runs on BigInt (kinesalite-speedups.cjs): same numbers, 5x the records/s.
  */
-const { setTimeout } = require('node:timers');
+const { bindLifetime } = require('./server-lifetime.cjs');
 const validations = require('kinesalite/validations');
 
 require('./kinesalite-speedups.cjs').install();
@@ -42,25 +42,8 @@ const server = require('kinesalite')({
   ...kinesaliteOptions,
 });
 
-let closing = false;
-function close() {
-  if (closing) return;
-  closing = true;
-  // LevelDB flushes on close; a hung close must not keep an orphan alive.
-  setTimeout(() => process.exit(0), 2000).unref();
-  server.close(() => process.exit(0));
-}
-
-process.on('SIGTERM', close);
-if (options.standalone) {
-  // Started by hand (README: bring your own emulators): Ctrl-C stops it, stdin is not watched.
-  process.on('SIGINT', close);
-} else {
-  process.on('SIGINT', () => undefined);
-  process.stdin.on('end', close);
-  process.stdin.on('close', close);
-  process.stdin.resume();
-}
+// LevelDB flushes on close.
+bindLifetime(options.standalone, (done) => server.close(done));
 
 server.listen(options.port || 0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);

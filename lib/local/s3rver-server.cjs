@@ -4,7 +4,7 @@
  * node s3rver-server.cjs '<json options>'; prints `{"port":N}` once listening. Like kinesalite-server.cjs it
  * dies with its parent (stdin ends) and leaves Ctrl-C to the parent.
  */
-const { setTimeout } = require('node:timers');
+const { bindLifetime } = require('./server-lifetime.cjs');
 const S3rver = require('s3rver');
 
 const options = JSON.parse(process.argv[2] || '{}');
@@ -16,27 +16,7 @@ const server = new S3rver({
   configureBuckets: (options.buckets || []).map((name) => ({ name, configs: [] })),
 });
 
-let closing = false;
-function close() {
-  if (closing) return;
-  closing = true;
-  setTimeout(() => process.exit(0), 2000).unref();
-  server.close().then(
-    () => process.exit(0),
-    () => process.exit(0),
-  );
-}
-
-process.on('SIGTERM', close);
-if (options.standalone) {
-  // Started by hand (README: bring your own emulators): Ctrl-C stops it, stdin is not watched.
-  process.on('SIGINT', close);
-} else {
-  process.on('SIGINT', () => undefined);
-  process.stdin.on('end', close);
-  process.stdin.on('close', close);
-  process.stdin.resume();
-}
+bindLifetime(options.standalone, (done) => server.close().then(done, done));
 
 server.run().then(
   ({ port }) => process.stdout.write(`${JSON.stringify({ port })}\n`),
