@@ -10,6 +10,7 @@ import { JsonLinesBody } from '../sinks/lines';
 import { batchObjectKey, putObject } from '../sinks/s3';
 import type { DeliveryOptions, PutOutcome } from '../sinks/retry';
 import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../pipeline/types';
+import { lowestPosition } from './settle';
 
 /** One good record of the batch, ready to deliver. */
 export interface DeliveryItem {
@@ -95,12 +96,6 @@ export interface SinkContext {
   retry?: DeliveryOptions;
 }
 
-function minimum(values: Iterable<number>): number | undefined {
-  let lowest: number | undefined;
-  for (const value of values) if (lowest === undefined || value < lowest) lowest = value;
-  return lowest;
-}
-
 /** Maps a put outcome back onto the items: permanent refusals vs the first transient failure. */
 function settle(
   items: DeliveryItem[],
@@ -123,7 +118,7 @@ function settle(
     }
   }
   const errors = [...new Set(outcome.failed.map((failure) => `${destination}: ${failure.errorCode}`))];
-  return { firstUndelivered: minimum(transient), refused, written: outcome.acknowledged, errors };
+  return { firstUndelivered: lowestPosition(transient), refused, written: outcome.acknowledged, errors };
 }
 
 const encoder = new TextEncoder();
@@ -242,7 +237,7 @@ function s3Sink(config: S3SinkConfig, context: SinkContext): Sink {
             result.status === 'rejected' ? [{ object: list[index]!, error: result.reason as Error }] : [],
           );
           return {
-            firstUndelivered: minimum(failed.map(({ object }) => object.firstPosition)),
+            firstUndelivered: lowestPosition(failed.map(({ object }) => object.firstPosition)),
             refused: [],
             written: results.length - failed.length,
             errors: failed.map(({ error }) => error.message),
