@@ -97,13 +97,16 @@ function readPartitionKeys(
   metadata: unknown,
   where: string,
   strict: boolean,
-): Record<string, string> | ContractProblem | undefined {
-  if (metadata === undefined || metadata === null) return undefined;
-  if (!isObject(metadata)) return { code: C.jsonProcessing, message: `${where}.metadata is not an object` };
+): { keys?: Record<string, string> } | { problem: ContractProblem } {
+  if (metadata === undefined || metadata === null) return {};
+  if (!isObject(metadata))
+    return { problem: { code: C.jsonProcessing, message: `${where}.metadata is not an object` } };
   const keys = metadata.partitionKeys;
-  if (keys === undefined || keys === null) return undefined;
+  if (keys === undefined || keys === null) return {};
   if (!isObject(keys)) {
-    return { code: C.jsonProcessing, message: `${where}.metadata.partitionKeys is not an object` };
+    return {
+      problem: { code: C.jsonProcessing, message: `${where}.metadata.partitionKeys is not an object` },
+    };
   }
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(keys)) {
@@ -112,21 +115,17 @@ function readPartitionKeys(
       out[name] = value as string;
     } else if (type === 'number' || type === 'boolean') {
       if (strict) {
-        return {
-          code: C.looseMetadata,
-          message: `${where}.metadata.partitionKeys.${name} is a ${type}; return a string`,
-        };
+        const message = `${where}.metadata.partitionKeys.${name} is a ${type}; return a string`;
+        return { problem: { code: C.looseMetadata, message } };
       }
       out[name] = String(value);
     } else {
       const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : type;
-      return {
-        code: C.jsonProcessing,
-        message: `${where}.metadata.partitionKeys.${name} is ${what}, not a string`,
-      };
+      const message = `${where}.metadata.partitionKeys.${name} is ${what}, not a string`;
+      return { problem: { code: C.jsonProcessing, message } };
     }
   }
-  return out;
+  return { keys: out };
 }
 
 /** Checks one response entry; returns the record, or the problem the service would report for it. */
@@ -159,9 +158,10 @@ function checkEntry(entry: unknown, where: string, strict: boolean): CheckedReco
   } else if (result === 'Ok') {
     return { code: C.jsonProcessing, message: `${named}: result Ok without data` };
   }
-  const keys = readPartitionKeys(entry.metadata, named, strict);
-  if (keys !== undefined && 'code' in keys) return keys as ContractProblem;
-  if (keys !== undefined) record.partitionKeys = keys;
+  // A problem is told apart by its own wrapper: a partition key may well be named "code".
+  const read = readPartitionKeys(entry.metadata, named, strict);
+  if ('problem' in read) return read.problem;
+  if (read.keys !== undefined) record.partitionKeys = read.keys;
   return record;
 }
 

@@ -153,6 +153,24 @@ describe('the service profile differs from the project profile only in the stric
     expect(strict(response)).toHaveLength(1);
   });
 
+  it('accepts partition keys named like the fields of a problem (code, message)', () => {
+    // Prepare
+    const response = {
+      records: [
+        { recordId: a, result: 'Ok', data: okData, metadata: { partitionKeys: { code: 'x', message: 'y' } } },
+        dropped(b),
+        dropped(c),
+      ],
+    };
+
+    // Act
+    const report = checkTransformationResponse(ids, response, PROJECT_CONTRACT);
+
+    // Assess
+    expect(report.problems).toEqual([]);
+    expect(report.records[0]?.partitionKeys).toEqual({ code: 'x', message: 'y' });
+  });
+
   it('coerces scalar partition keys to strings, as Jackson does', () => {
     // Prepare
     const response = {
