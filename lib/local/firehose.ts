@@ -221,6 +221,22 @@ export interface FirehoseCounters {
   pending: number;
 }
 
+/** One buffer of the delivery stream as it stands now (for a console showing fill as a share of the limits). */
+export interface BufferFill {
+  /** `processor` (before the transformer), `partition` (one per evaluated partition), `error` (one per error output type), `backup`. */
+  stage: 'processor' | 'partition' | 'error' | 'backup';
+  /** The partition's key values (`event_type=click,region=eu`; '' for a prefix without keys), the error output type, or ''. */
+  partition: string;
+  records: number;
+  bytes: number;
+  /** Since the oldest record in the buffer entered it (the interval counts from there); 0 when empty. */
+  ageMs: number;
+  /** The buffer flushes at this many bytes (BufferingHints / processor BufferSizeInMBs, in bytes). */
+  maxBytes: number;
+  /** ... or this long after its oldest record came in. */
+  intervalMs: number;
+}
+
 export interface EmulatedFirehose {
   readonly name: string;
   readonly arn: string;
@@ -236,6 +252,8 @@ export interface EmulatedFirehose {
   stop(options?: { flush?: boolean }): Promise<void>;
   /** A snapshot of the counters. */
   stats(): FirehoseCounters;
+  /** A read-only snapshot of every buffer's fill: the processor buffer, each active partition, error and backup buffers. */
+  bufferFill(): BufferFill[];
 }
 
 interface KinesisMetadata {
@@ -707,6 +725,37 @@ class DeliveryStream implements EmulatedFirehose {
 
   stats(): FirehoseCounters {
     return structuredClone(this.counters);
+  }
+
+  bufferFill(): BufferFill[] {
+    const now = this.clock.now();
+    const fill = (
+      stage: BufferFill['stage'],
+      partition: string,
+      buffer: Pick<SizeIntervalBuffer<unknown>, 'length' | 'byteLength' | 'startedAt'>,
+      limits: { maxBytes: number; intervalMs: number },
+    ): BufferFill => ({
+      stage,
+      partition,
+      records: buffer.length,
+      bytes: buffer.byteLength,
+      ageMs: buffer.startedAt === undefined ? 0 : Math.max(0, now - buffer.startedAt),
+      maxBytes: limits.maxBytes,
+      intervalMs: limits.intervalMs,
+    });
+    const fills: BufferFill[] = [];
+    if (this.options.transformer !== undefined) {
+      fills.push(fill('processor', '', this.processorBuffer, this.settings.processorLimits));
+    }
+    for (const partition of this.partitions.values()) {
+      const label = this.describePartition(partition.lambdaKeys, partition.queryKeys);
+      fills.push(fill('partition', label, partition.buffer, this.settings.deliveryLimits));
+    }
+    for (const [outputType, buffer] of this.errorBuffers) {
+      fills.push(fill('error', outputType, buffer, this.settings.deliveryLimits));
+    }
+    if (this.backupBuffer) fills.push(fill('backup', '', this.backupBuffer, BACKUP_LIMITS));
+    return fills;
   }
 
   // ---- intake and processing ---------------------------------------------------------------------------
