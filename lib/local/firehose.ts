@@ -10,33 +10,11 @@
  * What is emulated and where the service's behaviour had to be chosen is in lib/local/firehose.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type {
-  FirehoseTransformationEvent,
-  FirehoseTransformationEventRecord,
-  FirehoseTransformationResult,
-} from 'aws-lambda';
-import { DEFAULT_ACCOUNT, DEFAULT_REGION, deliveryStreamArn } from '../events/factories';
-import {
-  compileKeyRules,
-  compileTimestampPattern,
-  evaluatePrefix,
-  parsePrefix,
-  PrefixError,
-  validatePrefixes,
-  type KeyExtractor,
-  type ParsedPrefix,
-  type PartitioningConfig,
-  type TimestampFormatter,
-} from '../partitioning';
-import type { DeliveryConfig } from '../pipeline/types';
-import { createJsonParser, deaggregate, type JsonParser } from '../records';
+import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
+import { evaluatePrefix, type KeyExtractor, type ParsedPrefix } from '../partitioning';
+import { deaggregate, type JsonParser } from '../records';
 import { createLogger } from '../observability/logger';
-import { putObject, type ObjectEncryption } from '../sinks/s3';
+import { putObject } from '../sinks/s3';
 import { SizeIntervalBuffer, systemClock, type Clock } from './firehose-buffer';
 import {
   FIREHOSE_ERROR_CODES,
@@ -46,215 +24,42 @@ import {
   type ContractCheck,
   type FirehoseErrorCode,
 } from '../firehose/contract';
+import {
+  BACKUP_COMPRESSION,
+  BACKUP_LIMITS,
+  DELIVERY_STREAM_VERSION,
+  ERROR_OUTPUT,
+  FIREHOSE_MAX_RECORD_BYTES,
+  PUT_RECORD_BATCH_MAX_BYTES,
+  PUT_RECORD_BATCH_MAX_RECORDS,
+  settingsFrom,
+  type Compression,
+  type Settings,
+} from './firehose-settings';
+import {
+  FirehoseApiError,
+  type BufferFill,
+  type CreatedObject,
+  type EmulatedFirehose,
+  type EmulatedFirehoseOptions,
+  type FirehoseCounters,
+  type FirehoseLogger,
+  type FirehoseTransformer,
+  type KinesisSourceRecord,
+  type PutRecordBatchOutput,
+} from './firehose-types';
 
-const gzipAsync = promisify(gzip);
-
-/** Firehose buffer sizes are given in MB and mean MiB. */
-const MIB = 1024 * 1024;
-/** PutRecordBatch limits (Firehose API reference). */
-export const PUT_RECORD_BATCH_MAX_RECORDS = 500;
-export const PUT_RECORD_BATCH_MAX_BYTES = 4 * MIB;
-/** Largest record before base64 (1,000 KiB). */
-export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
-export const DEFAULT_ACTIVE_PARTITION_LIMIT = 500;
-/** The `<version>` in object names; a new delivery stream starts at 1. */
-export const DELIVERY_STREAM_VERSION = 1;
-const OBJECT_TIME_PATTERN = 'yyyy-MM-dd-HH-mm-ss';
-/** The source-record backup's hints, as lib/deploy/firehose.ts configures S3BackupConfiguration. */
-const BACKUP_LIMITS = { maxBytes: 128 * MIB, intervalMs: 900_000 };
+export * from './firehose-types';
+export {
+  DEFAULT_ACTIVE_PARTITION_LIMIT,
+  DELIVERY_STREAM_VERSION,
+  FIREHOSE_MAX_RECORD_BYTES,
+  PUT_RECORD_BATCH_MAX_BYTES,
+  PUT_RECORD_BATCH_MAX_RECORDS,
+} from './firehose-settings';
 
 const NEWLINE = Buffer.from('\n');
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/** The transformation Lambda: the real handler, or a fake in tests. */
-export type FirehoseTransformer = (
-  event: FirehoseTransformationEvent,
-) => Promise<FirehoseTransformationResult> | FirehoseTransformationResult;
-
-/** A record read from the source stream, as the caller got it from GetRecords. */
-export interface KinesisSourceRecord {
-  data: Uint8Array;
-  partitionKey: string;
-  sequenceNumber: string;
-  shardId: string;
-  /** Epoch milliseconds or a Date; the stream emulator's arrival time. Default: now. */
-  approximateArrivalTimestamp?: number | Date;
-}
-
-/** Converts a GetRecords record (SDK shape) for `putKinesisRecords`. */
-export function kinesisSourceRecord(record: KinesisRecord, shardId: string): KinesisSourceRecord {
-  return {
-    data: record.Data ?? new Uint8Array(0),
-    partitionKey: record.PartitionKey ?? '',
-    sequenceNumber: record.SequenceNumber ?? '',
-    shardId,
-    approximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
-  };
-}
-
-export interface CreatedObject {
-  bucket: string;
-  key: string;
-  /** Bytes stored (after compression). */
-  size: number;
-  /** Firehose records in the object. */
-  records: number;
-  /** Objects under Prefix, ErrorOutputPrefix, or the source-record backup prefix. */
-  kind: 'delivery' | 'error' | 'backup';
-}
-
-/** The subset of the Powertools logger used here. */
-export type FirehoseLogger = Pick<Logger, 'warn' | 'error'>;
-
-export interface EmulatedFirehoseOptions {
-  delivery: DeliveryConfig;
-  /** pipeline.yml `partitioning`; with `engine: jq` keys are extracted locally as `partitionKeyFromQuery`. */
-  partitioning?: PartitioningConfig;
-  s3: S3Client;
-  bucket: string;
-  /** Required unless `delivery.processor.function` is `none`. */
-  transformer?: FirehoseTransformer;
-  /** Awaited after each object is written (the local runtime turns it into an S3 ObjectCreated event). */
-  onObjectCreated?: (object: CreatedObject) => void | Promise<void>;
-  /** ARN of the source stream; required when `delivery.source` is `kinesis`. */
-  sourceStreamArn?: string;
-  region?: string;
-  accountId?: string;
-  /** Default `arn:aws:lambda:<region>:<account>:function:<processor.function>`. */
-  lambdaArn?: string;
-  clock?: Clock;
-  /** Default 500 (Firehose's default quota; raisable to 5,000). */
-  activePartitionLimit?: number;
-  /** Default 6,291,556 (Lambda's synchronous response limit). */
-  maxResponseBytes?: number;
-  /**
-   * AppendDelimiterToRecord: add `\n` after every record. Default as deployed (lib/deploy/firehose.ts): on with
-   * dynamic partitioning unless the processor is firehoseTransformer, whose records already end in `\n`.
-   */
-  appendDelimiter?: boolean;
-  /** CustomTimeZone for `!{timestamp:...}`, the default prefix and object names. Default `delivery.timeZone`, else UTC. */
-  timeZone?: string;
-  /** Default none: Firehose sends no SSE header unless configured; the bucket default applies. */
-  encryption?: ObjectEncryption;
-  /** gzip level 1-9, default 6. */
-  gzipLevel?: number;
-  /** Object writes in flight at once (default 8). */
-  writeConcurrency?: number;
-  /** The `<uuid>` at the end of object names; random by default (injectable for tests). */
-  objectSuffix?: () => string;
-  /** `!{firehose:random-string}`; 11 random characters by default. */
-  randomString?: () => string;
-  logger?: FirehoseLogger;
-}
-
-/** A configuration the emulator refuses; the message names the field. */
-export class FirehoseConfigError extends Error {
-  override name = 'FirehoseConfigError';
-}
-
-/** A call the service would reject (ValidationException / InvalidArgumentException). */
-export class FirehoseApiError extends Error {
-  constructor(
-    override readonly name: 'ValidationException' | 'InvalidArgumentException' | 'ResourceInUseException',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface PutRecordBatchOutput {
-  failedPutCount: number;
-  encrypted: boolean;
-  requestResponses: { recordId: string }[];
-}
-
-export interface PrefixStats {
-  objects: number;
-  bytes: number;
-  records: number;
-}
-
-export interface FirehoseCounters {
-  /** Firehose records taken in (after KPL de-aggregation). */
-  recordsIn: number;
-  /** Kinesis records passed to putKinesisRecords, before de-aggregation. */
-  kinesisRecordsIn: number;
-  /** KPL aggregates split into user records. */
-  aggregates: number;
-  processorBatches: number;
-  invocations: number;
-  /** Invocations after the first of their batch. */
-  retries: number;
-  /** Batches that failed every attempt and went to the error prefix. */
-  failedBatches: number;
-  ok: number;
-  dropped: number;
-  /** Records the transformer returned as ProcessingFailed. */
-  processingFailed: number;
-  /** Records in objects written under Prefix. */
-  delivered: number;
-  /** Records written to the error prefix. */
-  errorOutput: number;
-  /** Records whose object could not be written to S3 (after the SDK's retries). */
-  deliveryFailed: number;
-  /** Records still buffered when stop({ flush: false }) ran. */
-  discardedOnStop: number;
-  /** Records holding several JSON objects split before the Lambda (RecordDeAggregation, JSON). */
-  jsonSplit: number;
-  /** Source records written to `delivery.backupPrefix` (a copy, not a terminal state). */
-  backedUp: number;
-  /** Source records whose backup was not written (write failed, or discarded by stop({ flush: false })). */
-  backupFailed: number;
-  objects: number;
-  bytes: number;
-  /** Per evaluated prefix, data and error objects alike. */
-  byPrefix: Record<string, PrefixStats>;
-  /** Error output records by errorCode. */
-  errorsByCode: Record<string, number>;
-  /** Error output records by error output type (`processing-failed`, `activePartitionExceeded`). */
-  errorsByType: Record<string, number>;
-  /** Failed invocation attempts by errorCode (a batch retried three times counts four). */
-  attemptFailuresByCode: Record<string, number>;
-  activePartitions: number;
-  maxActivePartitions: number;
-  /** Records taken in and not yet in a terminal state (buffered or in flight). */
-  pending: number;
-}
-
-/** One buffer of the delivery stream as it stands now (for a console showing fill as a share of the limits). */
-export interface BufferFill {
-  /** `processor` (before the transformer), `partition` (one per evaluated partition), `error` (one per error output type), `backup`. */
-  stage: 'processor' | 'partition' | 'error' | 'backup';
-  /** The partition's key values (`event_type=click,region=eu`; '' for a prefix without keys), the error output type, or ''. */
-  partition: string;
-  records: number;
-  bytes: number;
-  /** Since the oldest record in the buffer entered it (the interval counts from there); 0 when empty. */
-  ageMs: number;
-  /** The buffer flushes at this many bytes (BufferingHints / processor BufferSizeInMBs, in bytes). */
-  maxBytes: number;
-  /** ... or this long after its oldest record came in. */
-  intervalMs: number;
-}
-
-export interface EmulatedFirehose {
-  readonly name: string;
-  readonly arn: string;
-  /** DirectPut (PutRecordBatch). Throws FirehoseApiError as the service would reject the call. */
-  put(records: ReadonlyArray<Uint8Array | string | { data: Uint8Array | string }>): PutRecordBatchOutput;
-  /** Kinesis source: records read from the stream; KPL aggregates are de-aggregated. */
-  putKinesisRecords(records: readonly KinesisSourceRecord[]): void;
-  /** Forces every buffer out and resolves when everything taken in so far is in a terminal state. */
-  flush(): Promise<void>;
-  /** Resolves when the work in progress (invocations, writes) is done; buffers keep waiting. */
-  drain(): Promise<void>;
-  /** Flushes (unless `flush: false`, which discards and counts what is buffered), clears timers, refuses puts. */
-  stop(options?: { flush?: boolean }): Promise<void>;
-  /** A snapshot of the counters. */
-  stats(): FirehoseCounters;
-  /** A read-only snapshot of every buffer's fill: the processor buffer, each active partition, error and backup buffers. */
-  bufferFill(): BufferFill[];
-}
 
 interface KinesisMetadata {
   shardId: string;
@@ -302,198 +107,6 @@ interface FailureInput {
   errorMessage: string;
   attemptsMade: number;
   outputType: string;
-}
-
-type Compression = { extension: string; encode: (body: Buffer, level: number) => Promise<Buffer> };
-
-/** What each CompressionFormat does to an object; the others are refused at start. */
-const COMPRESSION: Partial<Record<DeliveryConfig['compression'], Compression>> = {
-  UNCOMPRESSED: { extension: '', encode: async (body) => body },
-  GZIP: { extension: '.gz', encode: (body, level) => gzipAsync(body, { level }) },
-};
-
-const BACKUP_COMPRESSION = COMPRESSION.GZIP as Compression;
-
-const ERROR_OUTPUT = {
-  processingFailed: 'processing-failed',
-  activePartitionExceeded: 'activePartitionExceeded',
-};
-
-/** A partition-key reference in Prefix, resolved once. */
-interface KeyRef {
-  source: 'lambda' | 'query';
-  key: string;
-}
-
-interface Settings {
-  name: string;
-  arn: string;
-  region: string;
-  lambdaArn: string | undefined;
-  sourceStreamArn: string | undefined;
-  source: DeliveryConfig['source'];
-  prefix: ParsedPrefix;
-  errorPrefix: ParsedPrefix;
-  /** Set when `delivery.sourceRecordBackup` is on. */
-  backupPrefix: ParsedPrefix | undefined;
-  /** RecordDeAggregation (JSON) before the Lambda. */
-  jsonSplitter: JsonParser | undefined;
-  keyRefs: KeyRef[];
-  dynamic: boolean;
-  extractor: KeyExtractor | undefined;
-  compression: Compression;
-  gzipLevel: number;
-  processorLimits: { maxBytes: number; intervalMs: number };
-  deliveryLimits: { maxBytes: number; intervalMs: number };
-  retries: number;
-  activePartitionLimit: number;
-  maxResponseBytes: number;
-  appendDelimiter: boolean;
-  objectTime: TimestampFormatter;
-  writeConcurrency: number;
-}
-
-function positiveInteger(value: number, field: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new FirehoseConfigError(`${field}: must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
-function readPrefix(value: string, field: string, timeZone: string): ParsedPrefix {
-  try {
-    return parsePrefix(value, { timeZone });
-  } catch (error) {
-    if (error instanceof PrefixError) throw new FirehoseConfigError(`${field}: ${error.message}`);
-    throw error;
-  }
-}
-
-/** Every check that does not depend on records, done once; errors name the pipeline.yml field. */
-function settingsFrom(options: EmulatedFirehoseOptions): Settings {
-  const { delivery } = options;
-  if (!options.bucket) throw new FirehoseConfigError('bucket: is required');
-  const region = options.region ?? DEFAULT_REGION;
-  const account = options.accountId ?? DEFAULT_ACCOUNT;
-  const processor = delivery.processor;
-  const hasProcessor = processor.function !== 'none';
-  if (hasProcessor && options.transformer === undefined) {
-    throw new FirehoseConfigError(
-      `delivery.processor.function is ${processor.function}: pass its transformer function to the emulator`,
-    );
-  }
-  if (!hasProcessor && options.transformer !== undefined) {
-    throw new FirehoseConfigError('delivery.processor.function is none, yet a transformer was passed');
-  }
-  if (delivery.source === 'kinesis' && !options.sourceStreamArn) {
-    throw new FirehoseConfigError('delivery.source is kinesis: pass sourceStreamArn (the stream read from)');
-  }
-  const compression = COMPRESSION[delivery.compression];
-  if (compression === undefined) {
-    throw new FirehoseConfigError(
-      `delivery.compression: ${delivery.compression} is not emulated locally (supported: ${Object.keys(COMPRESSION).join(', ')}); ` +
-        'use GZIP, which Athena, Glue and DuckDB read, or deploy to AWS for this format',
-    );
-  }
-  const timeZone = options.timeZone ?? delivery.timeZone ?? 'UTC';
-  const prefix = readPrefix(delivery.prefix, 'delivery.prefix', timeZone);
-  const errorPrefix = readPrefix(delivery.errorOutputPrefix ?? '', 'delivery.errorOutputPrefix', timeZone);
-  const keyRefs: KeyRef[] = [];
-  for (const part of prefix.parts) {
-    if (
-      part.kind === 'partition-key' &&
-      !keyRefs.some((r) => r.source === part.source && r.key === part.key)
-    ) {
-      keyRefs.push({ source: part.source, key: part.key });
-    }
-  }
-  const dynamic = keyRefs.length > 0;
-
-  let extractor: KeyExtractor | undefined;
-  let queryKeys: string[] = [];
-  if (options.partitioning?.engine === 'jq') {
-    let compiled: KeyExtractor;
-    try {
-      compiled = compileKeyRules(options.partitioning);
-    } catch (error) {
-      throw new FirehoseConfigError((error as Error).message);
-    }
-    queryKeys = options.partitioning.keys.map((key) => key.name);
-    // Extraction costs a JSON parse per record: only when Prefix reads a query key.
-    if (keyRefs.some((ref) => ref.source === 'query')) extractor = compiled;
-  }
-  const problems = validatePrefixes({
-    prefix: delivery.prefix,
-    errorOutputPrefix: delivery.errorOutputPrefix,
-    dynamicPartitioning: dynamic,
-    // The transformer may return any key; a missing one fails its record at run time, as on AWS.
-    lambdaKeys: hasProcessor ? keyRefs.filter((r) => r.source === 'lambda').map((r) => r.key) : [],
-    queryKeys,
-    timeZone,
-  });
-  if (problems.length > 0) throw new FirehoseConfigError(problems.join('; '));
-
-  const gzipLevel = options.gzipLevel ?? 6;
-  if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) {
-    throw new FirehoseConfigError(`gzipLevel: must be an integer 1-9, got ${String(gzipLevel)}`);
-  }
-  const seconds = (value: number, field: string): number => {
-    if (!(value >= 0)) throw new FirehoseConfigError(`${field}: must be >= 0, got ${String(value)}`);
-    return value * 1000;
-  };
-  const megabytes = (value: number, field: string): number => {
-    if (!(value > 0)) throw new FirehoseConfigError(`${field}: must be > 0, got ${String(value)}`);
-    return Math.round(value * MIB);
-  };
-  if (!Number.isInteger(processor.retries) || processor.retries < 0) {
-    throw new FirehoseConfigError(
-      `delivery.processor.retries: must be an integer >= 0, got ${processor.retries}`,
-    );
-  }
-  return {
-    name: delivery.name,
-    arn: deliveryStreamArn(delivery.name, region, account),
-    region,
-    lambdaArn: hasProcessor
-      ? (options.lambdaArn ?? `arn:aws:lambda:${region}:${account}:function:${processor.function}`)
-      : undefined,
-    sourceStreamArn: delivery.source === 'kinesis' ? options.sourceStreamArn : undefined,
-    source: delivery.source,
-    prefix,
-    errorPrefix,
-    backupPrefix: delivery.sourceRecordBackup
-      ? readPrefix(delivery.backupPrefix, 'delivery.backupPrefix', timeZone)
-      : undefined,
-    jsonSplitter:
-      dynamic && delivery.input === 'json' && delivery.multiRecordDeaggregation
-        ? createJsonParser()
-        : undefined,
-    keyRefs,
-    dynamic,
-    extractor,
-    compression,
-    gzipLevel,
-    processorLimits: {
-      maxBytes: megabytes(processor.bufferSizeMB, 'delivery.processor.bufferSizeMB'),
-      intervalMs: seconds(processor.bufferIntervalSeconds, 'delivery.processor.bufferIntervalSeconds'),
-    },
-    deliveryLimits: {
-      maxBytes: megabytes(delivery.buffering.sizeMB, 'delivery.buffering.sizeMB'),
-      intervalMs: seconds(delivery.buffering.intervalSeconds, 'delivery.buffering.intervalSeconds'),
-    },
-    retries: processor.retries,
-    activePartitionLimit: positiveInteger(
-      options.activePartitionLimit ?? DEFAULT_ACTIVE_PARTITION_LIMIT,
-      'activePartitionLimit',
-    ),
-    maxResponseBytes: positiveInteger(
-      options.maxResponseBytes ?? SERVICE_CONTRACT.maxResponseBytes,
-      'maxResponseBytes',
-    ),
-    appendDelimiter: options.appendDelimiter ?? (dynamic && processor.function !== 'firehoseTransformer'),
-    objectTime: compileTimestampPattern(OBJECT_TIME_PATTERN, timeZone),
-    writeConcurrency: positiveInteger(options.writeConcurrency ?? 8, 'writeConcurrency'),
-  };
 }
 
 function newCounters(): FirehoseCounters {
