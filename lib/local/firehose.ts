@@ -13,33 +13,39 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
 import { evaluatePrefix, type KeyExtractor, type ParsedPrefix } from '../partitioning';
 import { deaggregate, type JsonParser } from '../records';
-import { createLogger } from '../observability/logger';
-import { putObject } from '../sinks/s3';
-import { SizeIntervalBuffer, systemClock, type Clock } from './firehose-buffer';
+import { SizeIntervalBuffer, type Clock } from './firehose-buffer';
+import {
+  bump,
+  createStageContext,
+  describeError,
+  oldestArrival,
+  settleWrite,
+  type ErrorItem,
+  type FailureInput,
+  type InputRecord,
+  type KinesisMetadata,
+  type StageContext,
+} from './firehose-context';
+import { ObjectWriter } from './firehose-writer';
 import {
   FIREHOSE_ERROR_CODES,
   judgeTransformationResponse,
   SERVICE_CONTRACT,
   type CheckedRecord,
   type ContractCheck,
-  type FirehoseErrorCode,
 } from '../firehose/contract';
 import {
   BACKUP_COMPRESSION,
   BACKUP_LIMITS,
-  DELIVERY_STREAM_VERSION,
   ERROR_OUTPUT,
   FIREHOSE_MAX_RECORD_BYTES,
   PUT_RECORD_BATCH_MAX_BYTES,
   PUT_RECORD_BATCH_MAX_RECORDS,
-  settingsFrom,
-  type Compression,
   type Settings,
 } from './firehose-settings';
 import {
   FirehoseApiError,
   type BufferFill,
-  type CreatedObject,
   type EmulatedFirehose,
   type EmulatedFirehoseOptions,
   type FirehoseCounters,
@@ -61,24 +67,6 @@ export {
 const NEWLINE = Buffer.from('\n');
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
-interface KinesisMetadata {
-  shardId: string;
-  partitionKey: string;
-  approximateArrivalTimestamp: number;
-  sequenceNumber: string;
-  subsequenceNumber: string;
-}
-
-interface InputRecord {
-  recordId: string;
-  data: Buffer;
-  /** Epoch ms. */
-  arrival: number;
-  kinesis?: KinesisMetadata;
-  /** base64 of `data`, made once for all attempts. */
-  base64?: string;
-}
-
 interface PartitionItem {
   input: InputRecord;
   data: Buffer;
@@ -94,56 +82,6 @@ interface Partition {
   open: boolean;
 }
 
-/** One error document, or one source record for the backup. */
-interface ErrorItem {
-  arrival: number;
-  document: Buffer;
-}
-
-interface FailureInput {
-  input: InputRecord;
-  rawData: Buffer;
-  errorCode: FirehoseErrorCode;
-  errorMessage: string;
-  attemptsMade: number;
-  outputType: string;
-}
-
-function newCounters(): FirehoseCounters {
-  return {
-    recordsIn: 0,
-    kinesisRecordsIn: 0,
-    aggregates: 0,
-    processorBatches: 0,
-    invocations: 0,
-    retries: 0,
-    failedBatches: 0,
-    ok: 0,
-    dropped: 0,
-    processingFailed: 0,
-    delivered: 0,
-    errorOutput: 0,
-    deliveryFailed: 0,
-    discardedOnStop: 0,
-    jsonSplit: 0,
-    backedUp: 0,
-    backupFailed: 0,
-    objects: 0,
-    bytes: 0,
-    byPrefix: {},
-    errorsByCode: {},
-    errorsByType: {},
-    attemptFailuresByCode: {},
-    activePartitions: 0,
-    maxActivePartitions: 0,
-    pending: 0,
-  };
-}
-
-const bump = (table: Record<string, number>, key: string, by = 1): void => {
-  table[key] = (table[key] ?? 0) + by;
-};
-
 const toBuffer = (data: Uint8Array | string): Buffer =>
   typeof data === 'string'
     ? Buffer.from(data, 'utf8')
@@ -154,38 +92,19 @@ const toBuffer = (data: Uint8Array | string): Buffer =>
 const arrivalMs = (value: number | Date | undefined, now: number): number =>
   value === undefined ? now : typeof value === 'number' ? value : value.getTime();
 
-const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : `non-Error thrown: ${String(error)}`;
-
-/** A minimal semaphore so a burst of partition flushes does not open hundreds of sockets. */
-function limiter(slots: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let free = slots;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (free === 0) await new Promise<void>((resolve) => waiting.push(resolve));
-    else free -= 1;
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free += 1;
-    }
-  };
-}
-
 class DeliveryStream implements EmulatedFirehose {
   readonly name: string;
   readonly arn: string;
+  private readonly context: StageContext;
   private readonly settings: Settings;
+  private readonly options: EmulatedFirehoseOptions;
   private readonly clock: Clock;
-  private readonly counters = newCounters();
+  private readonly counters: FirehoseCounters;
+  private readonly writer: ObjectWriter;
   private readonly processorBuffer: SizeIntervalBuffer<InputRecord>;
   private readonly partitions = new Map<string, Partition>();
   private readonly errorBuffers = new Map<string, SizeIntervalBuffer<ErrorItem>>();
   private readonly backupBuffer: SizeIntervalBuffer<ErrorItem> | undefined;
-  private readonly inflight = new Set<Promise<void>>();
-  private readonly writeSlot: <T>(task: () => Promise<T>) => Promise<T>;
   private processing: Promise<void> = Promise.resolve();
   private queuedBatches = 0;
   private stopped = false;
@@ -194,12 +113,17 @@ class DeliveryStream implements EmulatedFirehose {
     .toString()
     .padStart(15, '0');
 
-  constructor(private readonly options: EmulatedFirehoseOptions) {
-    this.settings = settingsFrom(options);
+  constructor(options: EmulatedFirehoseOptions) {
+    this.context = createStageContext(options);
+    ({
+      settings: this.settings,
+      options: this.options,
+      clock: this.clock,
+      counters: this.counters,
+    } = this.context);
     this.name = this.settings.name;
     this.arn = this.settings.arn;
-    this.clock = options.clock ?? systemClock;
-    this.writeSlot = limiter(this.settings.writeConcurrency);
+    this.writer = new ObjectWriter(this.context);
     this.processorBuffer = new SizeIntervalBuffer<InputRecord>(
       this.settings.processorLimits,
       this.clock,
@@ -207,7 +131,7 @@ class DeliveryStream implements EmulatedFirehose {
     );
     if (this.settings.backupPrefix) {
       this.backupBuffer = new SizeIntervalBuffer<ErrorItem>(BACKUP_LIMITS, this.clock, (items) =>
-        this.track(this.writeBackup(items)),
+        this.writer.track(this.writeBackup(items)),
       );
     }
   }
@@ -308,14 +232,14 @@ class DeliveryStream implements EmulatedFirehose {
       for (const buffer of this.errorBuffers.values()) buffer.flush('forced');
       this.backupBuffer?.flush('forced');
       await this.drain();
-      if (this.bufferedRecords() === 0 && this.queuedBatches === 0 && this.inflight.size === 0) return;
+      if (this.bufferedRecords() === 0 && this.queuedBatches === 0 && this.writer.busy === 0) return;
     }
   }
 
   async drain(): Promise<void> {
-    while (this.queuedBatches > 0 || this.inflight.size > 0) {
+    while (this.queuedBatches > 0 || this.writer.busy > 0) {
       await this.settleProcessing();
-      await Promise.all([...this.inflight]);
+      await this.writer.settled();
     }
   }
 
@@ -661,11 +585,11 @@ class DeliveryStream implements EmulatedFirehose {
   private flushPartition(partition: Partition, items: PartitionItem[]): void {
     // The emptied buffer's reference passes to the object write: the partition stays active until it lands.
     partition.open = false;
-    this.track(this.writePartition(partition, items).finally(() => this.release(partition)));
+    this.writer.track(this.writePartition(partition, items).finally(() => this.release(partition)));
   }
 
   private async writePartition(partition: Partition, items: PartitionItem[]): Promise<void> {
-    const oldest = items.reduce((min, item) => Math.min(min, item.input.arrival), Number.POSITIVE_INFINITY);
+    const oldest = oldestArrival(items.map((item) => item.input));
     const evaluation = this.prefixFor(partition.lambdaKeys, partition.queryKeys, oldest);
     if (!evaluation.ok) {
       for (const item of items) {
@@ -685,8 +609,13 @@ class DeliveryStream implements EmulatedFirehose {
       parts.push(item.data);
       if (this.settings.appendDelimiter) parts.push(NEWLINE);
     }
-    const written = await this.writeObject(evaluation.prefix, Buffer.concat(parts), items.length, 'delivery');
-    this.settleWrite(written, 'delivered', items.length);
+    const written = await this.writer.write(
+      evaluation.prefix,
+      Buffer.concat(parts),
+      items.length,
+      'delivery',
+    );
+    settleWrite(this.counters, written, 'delivered', items.length);
   }
 
   // ---- error output ------------------------------------------------------------------------------------
@@ -710,7 +639,7 @@ class DeliveryStream implements EmulatedFirehose {
     if (buffer === undefined) {
       const outputType = failure.outputType;
       buffer = new SizeIntervalBuffer<ErrorItem>(this.settings.deliveryLimits, this.clock, (items) =>
-        this.track(this.writeErrors(outputType, items)),
+        this.writer.track(this.writeErrors(outputType, items)),
       );
       this.errorBuffers.set(outputType, buffer);
     }
@@ -718,7 +647,7 @@ class DeliveryStream implements EmulatedFirehose {
   }
 
   private async writeErrors(outputType: string, items: ErrorItem[]): Promise<void> {
-    const oldest = items.reduce((min, item) => Math.min(min, item.arrival), Number.POSITIVE_INFINITY);
+    const oldest = oldestArrival(items);
     const evaluation = evaluatePrefix(this.settings.errorPrefix, {
       timestamp: new Date(oldest),
       errorOutputType: outputType,
@@ -729,25 +658,16 @@ class DeliveryStream implements EmulatedFirehose {
         message: evaluation.message,
         records: items.length,
       });
-      this.settleWrite(false, 'errorOutput', items.length);
+      settleWrite(this.counters, false, 'errorOutput', items.length);
       return;
     }
     const body = Buffer.concat(items.map((item) => item.document));
-    this.settleWrite(
-      await this.writeObject(evaluation.prefix, body, items.length, 'error'),
+    settleWrite(
+      this.counters,
+      await this.writer.write(evaluation.prefix, body, items.length, 'error'),
       'errorOutput',
       items.length,
     );
-  }
-
-  private settleWrite(written: boolean, field: 'delivered' | 'errorOutput', records: number): void {
-    if (written) {
-      this.counters[field] += records;
-    } else {
-      bump(this.counters.errorsByCode, 'S3.PutObjectFailed', records);
-      this.counters.deliveryFailed += records;
-    }
-    this.counters.pending -= records;
   }
 
   // ---- source-record backup ----------------------------------------------------------------------------
@@ -758,7 +678,7 @@ class DeliveryStream implements EmulatedFirehose {
   }
 
   private async writeBackup(items: ErrorItem[]): Promise<void> {
-    const oldest = items.reduce((min, item) => Math.min(min, item.arrival), Number.POSITIVE_INFINITY);
+    const oldest = oldestArrival(items);
     const evaluation = evaluatePrefix(this.settings.backupPrefix as ParsedPrefix, {
       timestamp: new Date(oldest),
       randomString: this.options.randomString,
@@ -766,7 +686,7 @@ class DeliveryStream implements EmulatedFirehose {
     const body = Buffer.concat(items.map((item) => item.document));
     const written =
       evaluation.ok &&
-      (await this.writeObject(evaluation.prefix, body, items.length, 'backup', BACKUP_COMPRESSION));
+      (await this.writer.write(evaluation.prefix, body, items.length, 'backup', BACKUP_COMPRESSION));
     if (!evaluation.ok) {
       this.logger().error('emulated Firehose: backup prefix cannot be evaluated', {
         message: evaluation.message,
@@ -776,72 +696,6 @@ class DeliveryStream implements EmulatedFirehose {
     else this.counters.backupFailed += items.length;
   }
 
-  // ---- S3 ----------------------------------------------------------------------------------------------
-
-  private objectKey(prefix: string, extension: string): string {
-    const suffix = this.options.objectSuffix?.() ?? randomUUID();
-    const time = this.settings.objectTime(new Date(this.clock.now()));
-    return `${prefix}${this.name}-${DELIVERY_STREAM_VERSION}-${time}-${suffix}${extension}`;
-  }
-
-  /** Compresses and writes one object; true when stored. A failure is counted and logged, never thrown. */
-  private async writeObject(
-    prefix: string,
-    body: Buffer,
-    records: number,
-    kind: CreatedObject['kind'],
-    compression: Compression = this.settings.compression,
-  ): Promise<boolean> {
-    const { bucket } = this.options;
-    const key = this.objectKey(prefix, compression.extension);
-    let stored: Buffer;
-    try {
-      stored = await compression.encode(body, this.settings.gzipLevel);
-      await this.writeSlot(() =>
-        putObject(this.options.s3, {
-          bucket,
-          key,
-          body: stored,
-          encryption: this.options.encryption ?? { mode: 'none' },
-        }),
-      );
-    } catch (error) {
-      this.logger().error('emulated Firehose: object write failed', {
-        key,
-        records,
-        error: describeError(error),
-      });
-      return false;
-    }
-    this.counters.objects += 1;
-    this.counters.bytes += stored.length;
-    const perPrefix = (this.counters.byPrefix[prefix] ??= { objects: 0, bytes: 0, records: 0 });
-    perPrefix.objects += 1;
-    perPrefix.bytes += stored.length;
-    perPrefix.records += records;
-    if (this.options.onObjectCreated) {
-      try {
-        await this.options.onObjectCreated({ bucket, key, size: stored.length, records, kind });
-      } catch (error) {
-        // The object is stored; a failing listener is the listener's problem, reported not rethrown.
-        this.logger().error('emulated Firehose: onObjectCreated failed', {
-          key,
-          error: describeError(error),
-        });
-        bump(this.counters.errorsByCode, 'onObjectCreated.Failed');
-      }
-    }
-    return true;
-  }
-
-  private track(task: Promise<void>): void {
-    const tracked = task.catch((error: unknown) =>
-      this.logger().error('emulated Firehose: write task failed', { error: describeError(error) }),
-    );
-    this.inflight.add(tracked);
-    void tracked.finally(() => this.inflight.delete(tracked));
-  }
-
   private bufferedRecords(): number {
     let count = this.processorBuffer.length;
     for (const partition of this.partitions.values()) count += partition.buffer.length;
@@ -849,13 +703,8 @@ class DeliveryStream implements EmulatedFirehose {
     return count + (this.backupBuffer?.length ?? 0);
   }
 
-  private fallbackLogger: FirehoseLogger | undefined;
-
   private logger(): FirehoseLogger {
-    if (this.options.logger) return this.options.logger;
-    const logger = this.fallbackLogger ?? createLogger('local-firehose');
-    this.fallbackLogger = logger;
-    return logger;
+    return this.context.logger();
   }
 
   /** Used by RESULT_HANDLERS. */
