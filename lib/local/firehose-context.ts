@@ -4,9 +4,9 @@
  */
 import type { FirehoseErrorCode } from '../firehose/contract';
 import { createLogger } from '../observability/logger';
-import { systemClock, type Clock } from './firehose-buffer';
+import { systemClock, type BufferLimits, type Clock, type SizeIntervalBuffer } from './firehose-buffer';
 import { settingsFrom, type Settings } from './firehose-settings';
-import type { EmulatedFirehoseOptions, FirehoseCounters, FirehoseLogger } from './firehose-types';
+import type { BufferFill, EmulatedFirehoseOptions, FirehoseCounters, FirehoseLogger } from './firehose-types';
 
 export interface KinesisMetadata {
   shardId: string;
@@ -124,4 +124,36 @@ export function settleWrite(
     counters.deliveryFailed += records;
   }
   counters.pending -= records;
+}
+
+type FillSource = Pick<SizeIntervalBuffer<unknown>, 'length' | 'byteLength' | 'startedAt'>;
+
+/** One buffer's line of `bufferFill()`. */
+export function fillOf(
+  stage: BufferFill['stage'],
+  partition: string,
+  buffer: FillSource,
+  limits: BufferLimits,
+  now: number,
+): BufferFill {
+  return {
+    stage,
+    partition,
+    records: buffer.length,
+    bytes: buffer.byteLength,
+    ageMs: buffer.startedAt === undefined ? 0 : Math.max(0, now - buffer.startedAt),
+    maxBytes: limits.maxBytes,
+    intervalMs: limits.intervalMs,
+  };
+}
+
+/** A stage that holds records in buffers, as the coordinator drives it. */
+export interface BufferedStage {
+  /** Records in the stage's buffers now. */
+  readonly buffered: number;
+  /** Forces every buffer out. */
+  flush(): void;
+  /** Empties the buffers without writing (stop without flush); returns how many records were in them. */
+  discard(): number;
+  fills(now: number): BufferFill[];
 }

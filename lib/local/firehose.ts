@@ -11,21 +11,22 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
-import { evaluatePrefix, type KeyExtractor, type ParsedPrefix } from '../partitioning';
+import { evaluatePrefix, type KeyExtractor } from '../partitioning';
 import { deaggregate, type JsonParser } from '../records';
 import { SizeIntervalBuffer, type Clock } from './firehose-buffer';
 import {
   bump,
   createStageContext,
   describeError,
+  fillOf,
   oldestArrival,
   settleWrite,
-  type ErrorItem,
   type FailureInput,
   type InputRecord,
   type KinesisMetadata,
   type StageContext,
 } from './firehose-context';
+import { ErrorOutput, SourceBackup } from './firehose-error-output';
 import { ObjectWriter } from './firehose-writer';
 import {
   FIREHOSE_ERROR_CODES,
@@ -35,8 +36,6 @@ import {
   type ContractCheck,
 } from '../firehose/contract';
 import {
-  BACKUP_COMPRESSION,
-  BACKUP_LIMITS,
   ERROR_OUTPUT,
   FIREHOSE_MAX_RECORD_BYTES,
   PUT_RECORD_BATCH_MAX_BYTES,
@@ -103,8 +102,8 @@ class DeliveryStream implements EmulatedFirehose {
   private readonly writer: ObjectWriter;
   private readonly processorBuffer: SizeIntervalBuffer<InputRecord>;
   private readonly partitions = new Map<string, Partition>();
-  private readonly errorBuffers = new Map<string, SizeIntervalBuffer<ErrorItem>>();
-  private readonly backupBuffer: SizeIntervalBuffer<ErrorItem> | undefined;
+  private readonly errorOutput: ErrorOutput;
+  private readonly sourceBackup: SourceBackup | undefined;
   private processing: Promise<void> = Promise.resolve();
   private queuedBatches = 0;
   private stopped = false;
@@ -129,10 +128,9 @@ class DeliveryStream implements EmulatedFirehose {
       this.clock,
       (batch) => this.enqueueBatch(batch),
     );
+    this.errorOutput = new ErrorOutput(this.context, this.writer);
     if (this.settings.backupPrefix) {
-      this.backupBuffer = new SizeIntervalBuffer<ErrorItem>(BACKUP_LIMITS, this.clock, (items) =>
-        this.writer.track(this.writeBackup(items)),
-      );
+      this.sourceBackup = new SourceBackup(this.context, this.writer, this.settings.backupPrefix);
     }
   }
 
@@ -229,8 +227,8 @@ class DeliveryStream implements EmulatedFirehose {
       this.processorBuffer.flush('forced');
       await this.settleProcessing();
       for (const partition of [...this.partitions.values()]) partition.buffer.flush('forced');
-      for (const buffer of this.errorBuffers.values()) buffer.flush('forced');
-      this.backupBuffer?.flush('forced');
+      this.errorOutput.flush();
+      this.sourceBackup?.flush();
       await this.drain();
       if (this.bufferedRecords() === 0 && this.queuedBatches === 0 && this.writer.busy === 0) return;
     }
@@ -253,10 +251,9 @@ class DeliveryStream implements EmulatedFirehose {
     discard(this.processorBuffer.take().length);
     await this.drain();
     for (const partition of this.partitions.values()) discard(partition.buffer.take().length);
-    for (const buffer of this.errorBuffers.values()) discard(buffer.take().length);
-    this.counters.backupFailed += this.backupBuffer?.take().length ?? 0;
+    discard(this.errorOutput.discard());
+    this.sourceBackup?.discard();
     this.partitions.clear();
-    this.errorBuffers.clear();
     this.counters.activePartitions = 0;
   }
 
@@ -266,32 +263,15 @@ class DeliveryStream implements EmulatedFirehose {
 
   bufferFill(): BufferFill[] {
     const now = this.clock.now();
-    const fill = (
-      stage: BufferFill['stage'],
-      partition: string,
-      buffer: Pick<SizeIntervalBuffer<unknown>, 'length' | 'byteLength' | 'startedAt'>,
-      limits: { maxBytes: number; intervalMs: number },
-    ): BufferFill => ({
-      stage,
-      partition,
-      records: buffer.length,
-      bytes: buffer.byteLength,
-      ageMs: buffer.startedAt === undefined ? 0 : Math.max(0, now - buffer.startedAt),
-      maxBytes: limits.maxBytes,
-      intervalMs: limits.intervalMs,
-    });
     const fills: BufferFill[] = [];
     if (this.options.transformer !== undefined) {
-      fills.push(fill('processor', '', this.processorBuffer, this.settings.processorLimits));
+      fills.push(fillOf('processor', '', this.processorBuffer, this.settings.processorLimits, now));
     }
     for (const partition of this.partitions.values()) {
       const label = this.describePartition(partition.lambdaKeys, partition.queryKeys);
-      fills.push(fill('partition', label, partition.buffer, this.settings.deliveryLimits));
+      fills.push(fillOf('partition', label, partition.buffer, this.settings.deliveryLimits, now));
     }
-    for (const [outputType, buffer] of this.errorBuffers) {
-      fills.push(fill('error', outputType, buffer, this.settings.deliveryLimits));
-    }
-    if (this.backupBuffer) fills.push(fill('backup', '', this.backupBuffer, BACKUP_LIMITS));
+    fills.push(...this.errorOutput.fills(now), ...(this.sourceBackup?.fills(now) ?? []));
     return fills;
   }
 
@@ -618,89 +598,20 @@ class DeliveryStream implements EmulatedFirehose {
     settleWrite(this.counters, written, 'delivered', items.length);
   }
 
-  // ---- error output ------------------------------------------------------------------------------------
-
   /** Sends one record to the error prefix as Firehose's error document. */
   fail(failure: FailureInput): void {
-    const { input } = failure;
-    const document: Record<string, unknown> = {
-      attemptsMade: failure.attemptsMade,
-      arrivalTimestamp: input.arrival,
-      errorCode: failure.errorCode,
-      errorMessage: failure.errorMessage,
-      attemptEndingTimestamp: this.clock.now(),
-      rawData: failure.rawData.toString('base64'),
-    };
-    if (this.settings.lambdaArn) document.lambdaArn = this.settings.lambdaArn;
-    bump(this.counters.errorsByCode, failure.errorCode);
-    bump(this.counters.errorsByType, failure.outputType);
-    const line = Buffer.from(`${JSON.stringify(document)}\n`);
-    let buffer = this.errorBuffers.get(failure.outputType);
-    if (buffer === undefined) {
-      const outputType = failure.outputType;
-      buffer = new SizeIntervalBuffer<ErrorItem>(this.settings.deliveryLimits, this.clock, (items) =>
-        this.writer.track(this.writeErrors(outputType, items)),
-      );
-      this.errorBuffers.set(outputType, buffer);
-    }
-    buffer.add({ arrival: input.arrival, document: line }, line.length);
+    this.errorOutput.fail(failure);
   }
-
-  private async writeErrors(outputType: string, items: ErrorItem[]): Promise<void> {
-    const oldest = oldestArrival(items);
-    const evaluation = evaluatePrefix(this.settings.errorPrefix, {
-      timestamp: new Date(oldest),
-      errorOutputType: outputType,
-      randomString: this.options.randomString,
-    });
-    if (!evaluation.ok) {
-      this.logger().error('emulated Firehose: error output prefix cannot be evaluated', {
-        message: evaluation.message,
-        records: items.length,
-      });
-      settleWrite(this.counters, false, 'errorOutput', items.length);
-      return;
-    }
-    const body = Buffer.concat(items.map((item) => item.document));
-    settleWrite(
-      this.counters,
-      await this.writer.write(evaluation.prefix, body, items.length, 'error'),
-      'errorOutput',
-      items.length,
-    );
-  }
-
-  // ---- source-record backup ----------------------------------------------------------------------------
 
   /** Keeps the record as it came in (before any de-aggregation) for `delivery.backupPrefix`. */
   private backup(data: Buffer, arrival: number): void {
-    this.backupBuffer?.add({ arrival, document: data }, data.length);
-  }
-
-  private async writeBackup(items: ErrorItem[]): Promise<void> {
-    const oldest = oldestArrival(items);
-    const evaluation = evaluatePrefix(this.settings.backupPrefix as ParsedPrefix, {
-      timestamp: new Date(oldest),
-      randomString: this.options.randomString,
-    });
-    const body = Buffer.concat(items.map((item) => item.document));
-    const written =
-      evaluation.ok &&
-      (await this.writer.write(evaluation.prefix, body, items.length, 'backup', BACKUP_COMPRESSION));
-    if (!evaluation.ok) {
-      this.logger().error('emulated Firehose: backup prefix cannot be evaluated', {
-        message: evaluation.message,
-      });
-    }
-    if (written) this.counters.backedUp += items.length;
-    else this.counters.backupFailed += items.length;
+    this.sourceBackup?.add(data, arrival);
   }
 
   private bufferedRecords(): number {
     let count = this.processorBuffer.length;
     for (const partition of this.partitions.values()) count += partition.buffer.length;
-    for (const buffer of this.errorBuffers.values()) count += buffer.length;
-    return count + (this.backupBuffer?.length ?? 0);
+    return count + this.errorOutput.buffered + (this.sourceBackup?.buffered ?? 0);
   }
 
   private logger(): FirehoseLogger {
