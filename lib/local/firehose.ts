@@ -11,7 +11,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
-import { evaluatePrefix, type KeyExtractor } from '../partitioning';
 import { deaggregate, type JsonParser } from '../records';
 import { SizeIntervalBuffer, type Clock } from './firehose-buffer';
 import {
@@ -19,14 +18,13 @@ import {
   createStageContext,
   describeError,
   fillOf,
-  oldestArrival,
-  settleWrite,
   type FailureInput,
   type InputRecord,
   type KinesisMetadata,
   type StageContext,
 } from './firehose-context';
 import { ErrorOutput, SourceBackup } from './firehose-error-output';
+import { Partitions } from './firehose-partitions';
 import { ObjectWriter } from './firehose-writer';
 import {
   FIREHOSE_ERROR_CODES,
@@ -63,23 +61,7 @@ export {
   PUT_RECORD_BATCH_MAX_RECORDS,
 } from './firehose-settings';
 
-const NEWLINE = Buffer.from('\n');
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-interface PartitionItem {
-  input: InputRecord;
-  data: Buffer;
-}
-
-interface Partition {
-  id: string;
-  lambdaKeys?: Record<string, string>;
-  queryKeys?: Record<string, string>;
-  buffer: SizeIntervalBuffer<PartitionItem>;
-  /** 1 while the buffer holds records, plus 1 per object write in flight; deleted from the map at 0. */
-  refs: number;
-  open: boolean;
-}
 
 const toBuffer = (data: Uint8Array | string): Buffer =>
   typeof data === 'string'
@@ -101,7 +83,7 @@ class DeliveryStream implements EmulatedFirehose {
   private readonly counters: FirehoseCounters;
   private readonly writer: ObjectWriter;
   private readonly processorBuffer: SizeIntervalBuffer<InputRecord>;
-  private readonly partitions = new Map<string, Partition>();
+  private readonly partitions: Partitions;
   private readonly errorOutput: ErrorOutput;
   private readonly sourceBackup: SourceBackup | undefined;
   private processing: Promise<void> = Promise.resolve();
@@ -129,6 +111,7 @@ class DeliveryStream implements EmulatedFirehose {
       (batch) => this.enqueueBatch(batch),
     );
     this.errorOutput = new ErrorOutput(this.context, this.writer);
+    this.partitions = new Partitions(this.context, this.writer, (failure) => this.errorOutput.fail(failure));
     if (this.settings.backupPrefix) {
       this.sourceBackup = new SourceBackup(this.context, this.writer, this.settings.backupPrefix);
     }
@@ -226,7 +209,7 @@ class DeliveryStream implements EmulatedFirehose {
     for (;;) {
       this.processorBuffer.flush('forced');
       await this.settleProcessing();
-      for (const partition of [...this.partitions.values()]) partition.buffer.flush('forced');
+      this.partitions.flush();
       this.errorOutput.flush();
       this.sourceBackup?.flush();
       await this.drain();
@@ -250,11 +233,9 @@ class DeliveryStream implements EmulatedFirehose {
     };
     discard(this.processorBuffer.take().length);
     await this.drain();
-    for (const partition of this.partitions.values()) discard(partition.buffer.take().length);
+    discard(this.partitions.discard());
     discard(this.errorOutput.discard());
     this.sourceBackup?.discard();
-    this.partitions.clear();
-    this.counters.activePartitions = 0;
   }
 
   stats(): FirehoseCounters {
@@ -267,10 +248,7 @@ class DeliveryStream implements EmulatedFirehose {
     if (this.options.transformer !== undefined) {
       fills.push(fillOf('processor', '', this.processorBuffer, this.settings.processorLimits, now));
     }
-    for (const partition of this.partitions.values()) {
-      const label = this.describePartition(partition.lambdaKeys, partition.queryKeys);
-      fills.push(fillOf('partition', label, partition.buffer, this.settings.deliveryLimits, now));
-    }
+    fills.push(...this.partitions.fills(now));
     fills.push(...this.errorOutput.fills(now), ...(this.sourceBackup?.fills(now) ?? []));
     return fills;
   }
@@ -417,185 +395,7 @@ class DeliveryStream implements EmulatedFirehose {
 
   /** Ok records: keys, partition, destination buffer. */
   route(input: InputRecord, data: Buffer, lambdaKeys: Record<string, string> | undefined): void {
-    const { settings } = this;
-    let queryKeys: Record<string, string> | undefined;
-    if (settings.extractor !== undefined) {
-      const extracted = this.extractQueryKeys(input, data, settings.extractor);
-      if (typeof extracted === 'string') {
-        this.fail({
-          input,
-          rawData: data,
-          errorCode: FIREHOSE_ERROR_CODES.metadataExtractionFailed,
-          errorMessage: extracted,
-          attemptsMade: 1,
-          outputType: ERROR_OUTPUT.processingFailed,
-        });
-        return;
-      }
-      queryKeys = extracted;
-    }
-    let id = '';
-    for (const ref of settings.keyRefs) {
-      const value = (ref.source === 'lambda' ? lambdaKeys : queryKeys)?.[ref.key];
-      if (value === undefined || value === '') {
-        this.failPrefix(input, data, lambdaKeys, queryKeys);
-        return;
-      }
-      id += `${value}\u0000`;
-    }
-    let partition = this.partitions.get(id);
-    if (partition === undefined) {
-      if (settings.dynamic && this.partitions.size >= settings.activePartitionLimit) {
-        this.fail({
-          input,
-          rawData: data,
-          errorCode: FIREHOSE_ERROR_CODES.activePartitionsExceeded,
-          errorMessage: `the record would open partition ${this.describePartition(lambdaKeys, queryKeys)} while ${this.partitions.size} partitions are active (limit ${settings.activePartitionLimit})`,
-          attemptsMade: 1,
-          outputType: ERROR_OUTPUT.activePartitionExceeded,
-        });
-        return;
-      }
-      // Checked once per new partition: a key that makes the prefix too long fails here, per record.
-      if (settings.dynamic && !this.prefixFor(lambdaKeys, queryKeys, input.arrival).ok) {
-        this.failPrefix(input, data, lambdaKeys, queryKeys);
-        return;
-      }
-      partition = this.newPartition(id, lambdaKeys, queryKeys);
-    }
-    const bytes = data.length + (settings.appendDelimiter ? 1 : 0);
-    if (!partition.open) {
-      partition.open = true;
-      partition.refs += 1;
-    }
-    partition.buffer.add({ input, data }, bytes);
-    // add() may have flushed the old contents before taking this record: it is open again.
-    if (!partition.open && partition.buffer.length > 0) {
-      partition.open = true;
-      partition.refs += 1;
-    }
-  }
-
-  private extractQueryKeys(
-    input: InputRecord,
-    data: Buffer,
-    extractor: KeyExtractor,
-  ): Record<string, string> | string {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data.toString('utf8'));
-    } catch (error) {
-      return `record ${input.recordId}: data is not one JSON object (${(error as Error).message})`;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return `record ${input.recordId}: data is JSON but not an object`;
-    }
-    const result = extractor(parsed as Record<string, unknown>, { arrivalTime: new Date(input.arrival) });
-    return result.ok ? result.keys : `record ${input.recordId}: ${result.message}`;
-  }
-
-  private describePartition(
-    lambdaKeys: Record<string, string> | undefined,
-    queryKeys: Record<string, string> | undefined,
-  ): string {
-    return this.settings.keyRefs
-      .map((ref) => `${ref.key}=${(ref.source === 'lambda' ? lambdaKeys : queryKeys)?.[ref.key] ?? ''}`)
-      .join(',');
-  }
-
-  private prefixFor(
-    lambdaKeys: Record<string, string> | undefined,
-    queryKeys: Record<string, string> | undefined,
-    timestamp: number,
-  ): ReturnType<typeof evaluatePrefix> {
-    return evaluatePrefix(this.settings.prefix, {
-      lambdaKeys,
-      queryKeys,
-      timestamp: new Date(timestamp),
-      randomString: this.options.randomString,
-    });
-  }
-
-  private failPrefix(
-    input: InputRecord,
-    data: Buffer,
-    lambdaKeys: Record<string, string> | undefined,
-    queryKeys: Record<string, string> | undefined,
-  ): void {
-    const evaluation = this.prefixFor(lambdaKeys, queryKeys, input.arrival);
-    this.fail({
-      input,
-      rawData: data,
-      errorCode: FIREHOSE_ERROR_CODES.prefixEvaluationFailed,
-      errorMessage: `record ${input.recordId}: ${evaluation.ok ? 'prefix could not be evaluated' : evaluation.message}`,
-      attemptsMade: 1,
-      outputType: ERROR_OUTPUT.processingFailed,
-    });
-  }
-
-  private newPartition(
-    id: string,
-    lambdaKeys: Record<string, string> | undefined,
-    queryKeys: Record<string, string> | undefined,
-  ): Partition {
-    const partition: Partition = {
-      id,
-      refs: 0,
-      open: false,
-      buffer: new SizeIntervalBuffer<PartitionItem>(this.settings.deliveryLimits, this.clock, (items) =>
-        this.flushPartition(partition, items),
-      ),
-    };
-    if (lambdaKeys) partition.lambdaKeys = lambdaKeys;
-    if (queryKeys) partition.queryKeys = queryKeys;
-    this.partitions.set(id, partition);
-    this.counters.activePartitions = this.partitions.size;
-    this.counters.maxActivePartitions = Math.max(this.counters.maxActivePartitions, this.partitions.size);
-    return partition;
-  }
-
-  private release(partition: Partition): void {
-    partition.refs -= 1;
-    if (partition.refs === 0 && this.partitions.get(partition.id) === partition) {
-      this.partitions.delete(partition.id);
-      this.counters.activePartitions = this.partitions.size;
-    }
-  }
-
-  private flushPartition(partition: Partition, items: PartitionItem[]): void {
-    // The emptied buffer's reference passes to the object write: the partition stays active until it lands.
-    partition.open = false;
-    this.writer.track(this.writePartition(partition, items).finally(() => this.release(partition)));
-  }
-
-  private async writePartition(partition: Partition, items: PartitionItem[]): Promise<void> {
-    const oldest = oldestArrival(items.map((item) => item.input));
-    const evaluation = this.prefixFor(partition.lambdaKeys, partition.queryKeys, oldest);
-    if (!evaluation.ok) {
-      for (const item of items) {
-        this.fail({
-          input: item.input,
-          rawData: item.data,
-          errorCode: FIREHOSE_ERROR_CODES.prefixEvaluationFailed,
-          errorMessage: `record ${item.input.recordId}: ${evaluation.message}`,
-          attemptsMade: 1,
-          outputType: ERROR_OUTPUT.processingFailed,
-        });
-      }
-      return;
-    }
-    const parts: Buffer[] = [];
-    for (const item of items) {
-      parts.push(item.data);
-      if (this.settings.appendDelimiter) parts.push(NEWLINE);
-    }
-    const written = await this.writer.write(
-      evaluation.prefix,
-      Buffer.concat(parts),
-      items.length,
-      'delivery',
-    );
-    settleWrite(this.counters, written, 'delivered', items.length);
+    this.partitions.route(input, data, lambdaKeys);
   }
 
   /** Sends one record to the error prefix as Firehose's error document. */
@@ -610,7 +410,7 @@ class DeliveryStream implements EmulatedFirehose {
 
   private bufferedRecords(): number {
     let count = this.processorBuffer.length;
-    for (const partition of this.partitions.values()) count += partition.buffer.length;
+    count += this.partitions.buffered;
     return count + this.errorOutput.buffered + (this.sourceBackup?.buffered ?? 0);
   }
 
