@@ -1,0 +1,254 @@
+/**
+ * What `kpipe local` publishes on its live channel (live.ts) while it runs. The message types, in one place
+ * (every message also has `type` and `at`, epoch ms):
+ *
+ * - `stages`  `{ final, intervalMs, stages: StageStatus[] }`, about once a second and once at the end: per
+ *   graph node (`id` as in `graph()`), `in` / `out` / `dropped` / `failed` counts in the stage's `unit`
+ *   (null where the stage has no such count), the same four as `inPerSecond` ... over the last
+ *   `intervalMs`, and `detail` figures. What each count counts, per stage: live-stages.ts.
+ * - `shards`  `{ mappings: [{ stage, shards: [{ shardId, iteratorAgeMs, bufferedRecords, finished }] }] }`:
+ *   iterator age per shard of each event source mapping (consumer, firehose source, windows).
+ * - `buffers` `{ available, buffers: BufferFillRow[] }`: the delivery stream's buffers (processor, each
+ *   partition, error, backup) with records, bytes, age and the size/interval they flush at.
+ * - `errors`  `{ byReason: [{ stage, reason, count }], last: ErrorSample[], limit, sampled }`: counts by
+ *   reason, and the last `limit` error records (oldest first) with their raw data cut to `rawLimit` bytes
+ *   (`truncated: true` then, `rawBytes` the full size).
+ * - `window`  `{ stage, shardId, windowStart, windowEnd, part, rows }`: a window's result rows as the
+ *   window aggregator's SQL produced them, published as the window closes (rows delivered to its sink).
+ * - `windows` `{ windows: WindowMessage[] }`: the last closed windows, for a watcher that joins mid-run.
+ *
+ * Publishing never waits on a watcher, and costs a counter read when nobody watches: the periodic tick
+ * returns at once; a watcher's snapshot() refreshes everything first.
+ */
+import type { LiveChannel } from './live';
+import { STAGE } from './live-graph';
+import {
+  errorsByReason,
+  stageCounts,
+  type ErrorCount,
+  type RunCounters,
+  type ShardAges,
+} from './live-stages';
+import type { LiveMessage } from './live-types';
+
+/** One buffer of the delivery stream (the shape of the emulated Firehose's bufferFill()). */
+export interface BufferFillRow {
+  stage: 'processor' | 'partition' | 'error' | 'backup';
+  partition: string;
+  records: number;
+  bytes: number;
+  ageMs: number;
+  maxBytes: number;
+  intervalMs: number;
+}
+
+export interface LiveReading {
+  run: RunCounters;
+  shards: ShardAges[];
+  /** Undefined when the delivery stream cannot tell (or there is none). */
+  buffers: BufferFillRow[] | undefined;
+}
+
+export interface StageStatus {
+  id: string;
+  unit: string;
+  in: number | null;
+  out: number | null;
+  dropped: number | null;
+  failed: number | null;
+  inPerSecond: number | null;
+  outPerSecond: number | null;
+  droppedPerSecond: number | null;
+  failedPerSecond: number | null;
+  detail?: Record<string, number>;
+}
+
+export interface ErrorSample {
+  at: number;
+  stage: string;
+  reason: string;
+  message?: string;
+  /** The record's bytes as UTF-8 text (invalid bytes as U+FFFD), at most `rawLimit` bytes of them. */
+  rawData: string;
+  rawBytes: number;
+  truncated: boolean;
+}
+
+export interface ErrorInput {
+  stage: string;
+  reason: string;
+  message?: string;
+  /** Raw bytes, or base64 text (as error records carry them). */
+  rawData: Uint8Array | string;
+}
+
+export interface WindowMessage extends LiveMessage {
+  type: 'window';
+  stage: string;
+  shardId: string;
+  windowStart: string;
+  windowEnd: string;
+  part: number;
+  rows: Record<string, unknown>[];
+}
+
+export interface ClosedWindow {
+  shardId: string;
+  windowStart: string;
+  windowEnd: string;
+  part: number;
+  rows: Record<string, unknown>[];
+}
+
+export interface LivePublisherOptions {
+  channel: LiveChannel;
+  read: () => LiveReading;
+  now?: () => number;
+  /** Error records kept (default 50). */
+  errorLimit?: number;
+  /** Bytes of raw data kept per error record (default 512). */
+  rawLimit?: number;
+  /** Closed windows kept for a watcher that joins late (default 200). */
+  windowLimit?: number;
+}
+
+export interface LivePublisher {
+  /** The periodic publication; does nothing while nobody watches. */
+  tick(): void;
+  /** Publishes stages, shards, buffers and errors whoever watches (the end of the run, a snapshot). */
+  publish(final?: boolean): void;
+  error(input: ErrorInput): void;
+  windowClosed(window: ClosedWindow): void;
+}
+
+/** A bounded ring: keeps the last `limit` items pushed. */
+export class Ring<T> {
+  private readonly items: T[] = [];
+  private next = 0;
+  pushed = 0;
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`ring limit must be ≥ 1, got ${limit}`);
+  }
+
+  push(item: T): void {
+    this.pushed += 1;
+    if (this.items.length < this.limit) this.items.push(item);
+    else this.items[this.next] = item;
+    this.next = (this.next + 1) % this.limit;
+  }
+
+  /** Oldest first. */
+  toArray(): T[] {
+    return this.items.length < this.limit
+      ? [...this.items]
+      : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+  }
+}
+
+/** The first `limit` bytes of a record, as text; base64 input is decoded only as far as needed. */
+export function rawSample(
+  raw: Uint8Array | string,
+  limit: number,
+): Pick<ErrorSample, 'rawData' | 'rawBytes' | 'truncated'> {
+  let bytes: Buffer;
+  let total: number;
+  if (typeof raw === 'string') {
+    const padding = raw.endsWith('==') ? 2 : raw.endsWith('=') ? 1 : 0;
+    total = Math.max(0, Math.floor((raw.length * 3) / 4) - padding);
+    bytes = Buffer.from(raw.slice(0, Math.ceil(limit / 3) * 4), 'base64');
+  } else {
+    total = raw.byteLength;
+    bytes = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, limit));
+  }
+  const kept = bytes.subarray(0, limit);
+  return { rawData: kept.toString('utf8'), rawBytes: total, truncated: total > kept.byteLength };
+}
+
+const RATES = ['in', 'out', 'dropped', 'failed'] as const;
+
+export function createLivePublisher(options: LivePublisherOptions): LivePublisher {
+  const { channel, read } = options;
+  const now = options.now ?? Date.now;
+  const rawLimit = options.rawLimit ?? 512;
+  const errors = new Ring<ErrorSample>(options.errorLimit ?? 50);
+  const windows = new Ring<WindowMessage>(options.windowLimit ?? 200);
+  let previous: { at: number; stages: Record<string, StageStatus> } = { at: now(), stages: {} };
+
+  const publish = (final = false): void => {
+    const at = now();
+    const reading = read();
+    const intervalMs = Math.max(1, at - previous.at);
+    const stages: Record<string, StageStatus> = {};
+    for (const [id, counts] of Object.entries(stageCounts(reading.run))) {
+      const before = previous.stages[id];
+      const status: StageStatus = {
+        id,
+        ...counts,
+        inPerSecond: null,
+        outPerSecond: null,
+        droppedPerSecond: null,
+        failedPerSecond: null,
+      };
+      for (const name of RATES) {
+        const value = counts[name];
+        if (value !== null)
+          status[`${name}PerSecond`] = ((value - (before?.[name] ?? 0)) * 1000) / intervalMs;
+      }
+      stages[id] = status;
+    }
+    previous = { at, stages };
+    const byReason: ErrorCount[] = errorsByReason(reading.run);
+    channel.publish({ type: 'stages', at, final, intervalMs, stages: Object.values(stages) });
+    channel.publish({ type: 'shards', at, mappings: reading.shards });
+    channel.publish({
+      type: 'buffers',
+      at,
+      available: reading.buffers !== undefined,
+      buffers: reading.buffers ?? [],
+    });
+    channel.publish({
+      type: 'errors',
+      at,
+      byReason,
+      last: errors.toArray(),
+      limit: errors.limit,
+      sampled: errors.pushed,
+    });
+  };
+
+  channel.onSnapshot(() => {
+    publish();
+    channel.publish({ type: 'windows', at: now(), windows: windows.toArray() });
+  });
+
+  return {
+    tick() {
+      if (channel.watching()) publish();
+    },
+    publish,
+    error(input) {
+      errors.push({
+        at: now(),
+        stage: input.stage,
+        reason: input.reason,
+        ...(input.message !== undefined && { message: input.message }),
+        ...rawSample(input.rawData, rawLimit),
+      });
+    },
+    windowClosed(window) {
+      const message: WindowMessage = {
+        type: 'window',
+        at: now(),
+        stage: STAGE.windows,
+        shardId: window.shardId,
+        windowStart: window.windowStart,
+        windowEnd: window.windowEnd,
+        part: window.part,
+        rows: window.rows,
+      };
+      windows.push(message);
+      channel.publish(message);
+    },
+  };
+}
