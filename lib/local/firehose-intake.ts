@@ -12,6 +12,7 @@ import {
   PUT_RECORD_BATCH_MAX_BYTES,
   PUT_RECORD_BATCH_MAX_RECORDS,
 } from './firehose-settings';
+import type { SourceRef } from './firehose-source';
 import { FirehoseApiError, type KinesisSourceRecord } from './firehose-types';
 
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
@@ -119,10 +120,11 @@ export class Intake {
         sequenceNumber: record.sequenceNumber,
         subsequenceNumber: String(subsequence),
       });
+      const source = this.context.source?.read(record.shardId, record.sequenceNumber);
       const split = deaggregate(data);
       if (!split.ok) {
         // Counted in, then straight to the error prefix: never silently lost.
-        const input = this.newInput(data, arrival, meta(record.partitionKey, 0));
+        const input = this.newInput(data, arrival, meta(record.partitionKey, 0), source);
         counters.recordsIn += 1;
         counters.pending += 1;
         this.outputs.fail({
@@ -136,32 +138,55 @@ export class Intake {
       } else if (split.aggregated) {
         counters.aggregates += 1;
         for (const user of split.records) {
-          this.intake(user.data, arrival, meta(user.partitionKey, user.subSequenceNumber));
+          this.intake(user.data, arrival, meta(user.partitionKey, user.subSequenceNumber), source);
         }
       } else {
-        this.intake(data, arrival, meta(record.partitionKey, 0));
+        this.intake(data, arrival, meta(record.partitionKey, 0), source);
       }
+      // Every Firehose record made from it is held: from now on it is durable when they all are.
+      if (source) this.context.source?.seal(source);
     }
   }
 
-  private newInput(data: Buffer, arrival: number, kinesis: KinesisMetadata | undefined): InputRecord {
+  private newInput(
+    data: Buffer,
+    arrival: number,
+    kinesis: KinesisMetadata | undefined,
+    source?: SourceRef,
+  ): InputRecord {
     this.sequence += 1;
     const recordId = `${this.idBase}${String(this.sequence).padStart(12, '0')}`;
-    return kinesis ? { recordId, data, arrival, kinesis } : { recordId, data, arrival };
+    if (!kinesis) return { recordId, data, arrival };
+    const input: InputRecord = { recordId, data, arrival, kinesis };
+    if (source) {
+      input.source = source;
+      this.context.source?.hold(source);
+    }
+    return input;
   }
 
   /** One source record: split into JSON objects when RecordDeAggregation (JSON) is on; returns the first id. */
-  private intake(data: Buffer, arrival: number, kinesis: KinesisMetadata | undefined): string {
+  private intake(
+    data: Buffer,
+    arrival: number,
+    kinesis: KinesisMetadata | undefined,
+    source?: SourceRef,
+  ): string {
     const { jsonSplitter } = this.context.settings;
     const pieces = jsonSplitter && splitJson(data, jsonSplitter);
-    if (!pieces) return this.accept(data, arrival, kinesis);
+    if (!pieces) return this.accept(data, arrival, kinesis, source);
     this.context.counters.jsonSplit += 1;
-    const ids = pieces.map((piece) => this.accept(piece, arrival, kinesis));
+    const ids = pieces.map((piece) => this.accept(piece, arrival, kinesis, source));
     return ids[0] as string;
   }
 
-  private accept(data: Buffer, arrival: number, kinesis: KinesisMetadata | undefined): string {
-    const input = this.newInput(data, arrival, kinesis);
+  private accept(
+    data: Buffer,
+    arrival: number,
+    kinesis: KinesisMetadata | undefined,
+    source: SourceRef | undefined,
+  ): string {
+    const input = this.newInput(data, arrival, kinesis, source);
     this.context.counters.recordsIn += 1;
     this.context.counters.pending += 1;
     this.outputs.accept(input);

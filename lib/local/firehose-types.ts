@@ -9,6 +9,7 @@ import type { PartitioningConfig } from '../partitioning';
 import type { DeliveryConfig } from '../pipeline/types';
 import type { ObjectEncryption } from '../sinks/s3';
 import type { Clock } from './firehose-buffer';
+import type { SourceCheckpointSink } from './firehose-source';
 
 /** The transformation Lambda: the real handler, or a fake in tests. */
 export type FirehoseTransformer = (
@@ -78,6 +79,11 @@ export interface EmulatedFirehoseOptions {
   /** `!{firehose:random-string}`; 11 random characters by default. */
   randomString?: () => string;
   logger?: FirehoseLogger;
+  /**
+   * With a Kinesis source: receives each shard's durable position (every record up to it is in S3, under
+   * Prefix or ErrorOutputPrefix, or was Dropped), to persist as the source checkpoint (lib/local/firehose-source.ts).
+   */
+  sourceCheckpoints?: SourceCheckpointSink;
 }
 
 /** A configuration the emulator refuses; the message names the field. */
@@ -187,4 +193,6 @@ export interface EmulatedFirehose {
   stats(): FirehoseCounters;
   /** A read-only snapshot of every buffer's fill: the processor buffer, each active partition, error and backup buffers. */
   bufferFill(): BufferFill[];
+  /** With a Kinesis source: each shard's durable position (the last sequence number up to which all is delivered). */
+  sourcePositions(): Record<string, string>;
 }

@@ -72,8 +72,9 @@ class DeliveryStream implements EmulatedFirehose {
       new Processor(context, options.transformer, {
         route,
         fail,
-        drop: () => {
+        drop: (input) => {
           context.counters.pending -= 1;
+          context.durable([input]);
         },
       });
     const sourceBackup = settings.backupPrefix
@@ -125,8 +126,9 @@ class DeliveryStream implements EmulatedFirehose {
       await this.processor?.settled();
       for (const stage of this.stages) if (stage !== this.processor) stage.flush();
       await this.drain();
-      if (this.bufferedRecords() === 0 && !this.busy()) return;
+      if (this.bufferedRecords() === 0 && !this.busy()) break;
     }
+    await this.context.options.sourceCheckpoints?.flush();
   }
 
   async drain(): Promise<void> {
@@ -150,6 +152,8 @@ class DeliveryStream implements EmulatedFirehose {
     discard(this.errorOutput.discard());
     // A backup copy is not a terminal state; its stage counts what it drops as backupFailed.
     this.sourceBackup?.discard();
+    // What was discarded stays before the source position: the next run re-reads it from the stream.
+    await this.context.options.sourceCheckpoints?.flush();
   }
 
   stats(): FirehoseCounters {
@@ -159,6 +163,10 @@ class DeliveryStream implements EmulatedFirehose {
   bufferFill(): BufferFill[] {
     const now = this.context.clock.now();
     return this.stages.flatMap((stage) => stage.fills(now));
+  }
+
+  sourcePositions(): Record<string, string> {
+    return this.context.source?.snapshot() ?? {};
   }
 
   private assertRunning(): void {
