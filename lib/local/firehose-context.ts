@@ -103,6 +103,7 @@ function newCounters(): FirehoseCounters {
     delivered: 0,
     errorOutput: 0,
     deliveryFailed: 0,
+    s3Retries: 0,
     discardedOnStop: 0,
     jsonSplit: 0,
     backedUp: 0,
