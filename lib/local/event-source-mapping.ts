@@ -429,12 +429,3 @@ export class KinesisEventSourceMapping extends EventEmitter<MappingEvents> {
     waiter.reject(error);
   }
 }
-
-/** Builds and starts a mapping. */
-export async function startEventSourceMapping(
-  options: EventSourceMappingOptions,
-): Promise<KinesisEventSourceMapping> {
-  const mapping = new KinesisEventSourceMapping(options);
-  await mapping.start();
-  return mapping;
-}
