@@ -3,7 +3,7 @@ import { Reader, Writer } from 'protobufjs/minimal';
 import { fail, type DecodeFailure } from './result';
 
 /**
- * KPL aggregation (reference kinesis-lambda.md §6, awslabs' aggregation-format.md):
+ * KPL aggregation (awslabs/kinesis-aggregation's aggregation-format.md):
  * magic F3 89 9A C2, then a protobuf AggregatedRecord, then the 16-byte MD5 of the protobuf bytes.
  *
  *   AggregatedRecord { repeated string partition_key_table = 1; repeated string explicit_hash_key_table = 2;
