@@ -2,7 +2,8 @@
  * pipeline.yml `analytics:` (schemas/pipeline/analytics.schema.json). The loader fills in the defaults; these
  * types mirror the schema.
  */
-import type { SinkConfig } from '../pipeline/types';
+import type { RecordPipeline } from '../processing/config';
+import type { SinkConfig } from '../sinks/config';
 import type { DistinctOptions } from './aggregates';
 
 /**
@@ -33,3 +34,6 @@ export interface AnalyticsConfig {
  * response envelope. `maxStateBytes` may not exceed it.
  */
 export const STATE_LIMIT_BYTES = 1_000_000;
+
+/** The slices of a loaded pipeline.yml the window aggregator reads. */
+export type AnalyticsPipeline = RecordPipeline & { config: { analytics?: AnalyticsConfig } };

@@ -5,7 +5,7 @@
  * query compiles to exact JSON keys once, and records are read without any per-record case folding.
  */
 import { closest, distance } from 'fastest-levenshtein';
-import type { PipelineConfig } from '../pipeline/types';
+import type { AnalyticsPipeline } from './config';
 import type { TransformStep } from '../transform';
 import { AnalyticsSqlError } from './expressions';
 import { kdaColumnHint, sameName, type Identifier } from './identifiers';
@@ -193,7 +193,7 @@ export function resolveColumn(
 }
 
 /** The fields the pipeline's `analytics.sql` may name: the record schema's, as the query reads the records. */
-export function analyticsFields(config: PipelineConfig, recordSchema: object): FieldCatalogue {
+export function analyticsFields(config: AnalyticsPipeline['config'], recordSchema: object): FieldCatalogue {
   const transformed = (config.analytics?.records ?? 'transformed') === 'transformed';
   return {
     root: recordFields(recordSchema, config.transforms, transformed),

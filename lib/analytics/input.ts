@@ -4,7 +4,7 @@
  * numbers agree with what lands in the lake. Partition keys and the output line are not needed here, so the
  * processor's `process` (which builds both) is not used; its parts are compiled the same way instead.
  */
-import type { LoadedPipeline } from '../pipeline/load';
+import type { RecordPipeline } from '../processing/config';
 import { createRecordProcessor, type RejectionReason } from '../processing/record-processor';
 import type { Decoded, JsonObject } from '../records';
 import { compileValidator, formatIssues, type Validator } from '../schema/validate';
@@ -33,7 +33,7 @@ function validated(validate: Validator, object: JsonObject): InputOutcome {
 
 type Preparer = (object: JsonObject, context: RecordContext | undefined) => InputOutcome;
 
-const PREPARERS: Record<AnalyticsRecords, (pipeline: LoadedPipeline, env: NodeJS.ProcessEnv) => Preparer> = {
+const PREPARERS: Record<AnalyticsRecords, (pipeline: RecordPipeline, env: NodeJS.ProcessEnv) => Preparer> = {
   raw: () => (object) => ({ kind: 'ok', record: object }),
   validated: (pipeline) => {
     const validate = compileValidator(pipeline.recordSchema);
@@ -42,7 +42,11 @@ const PREPARERS: Record<AnalyticsRecords, (pipeline: LoadedPipeline, env: NodeJS
   transformed: (pipeline, env) => {
     const validate = compileValidator(pipeline.recordSchema);
     // The object was just parsed from the record's bytes and belongs to this path: edit it in place.
-    const transform: RecordTransform = compileTransforms(pipeline.config.transforms, { env, inPlace: true });
+    const transform: RecordTransform = compileTransforms(pipeline.config.transforms, {
+      env,
+      inPlace: true,
+      registry: pipeline.customTransforms,
+    });
     return (object, context) => {
       const checked = validated(validate, object);
       return checked.kind === 'ok' ? transform(object, context!) : checked;
@@ -51,7 +55,7 @@ const PREPARERS: Record<AnalyticsRecords, (pipeline: LoadedPipeline, env: NodeJS
 };
 
 export function analyticsInput(
-  pipeline: LoadedPipeline,
+  pipeline: RecordPipeline,
   mode: AnalyticsRecords,
   env: NodeJS.ProcessEnv = process.env,
 ): AnalyticsInput {

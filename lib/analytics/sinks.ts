@@ -6,7 +6,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { SinkClients } from '../consumer/delivery';
-import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../pipeline/types';
+import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../sinks/config';
 import { putRecordBatchReliably } from '../sinks/firehose';
 import { putRecordsReliably } from '../sinks/kinesis';
 import type { DeliveryOptions, PutOutcome } from '../sinks/retry';

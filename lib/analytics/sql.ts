@@ -7,7 +7,7 @@
  *   FROM stream [WHERE <predicate>] [GROUP BY <columns>]
  */
 import type { Parser } from 'node-sql-parser/build/postgresql';
-import type { PipelineConfig } from '../pipeline/types';
+import type { AnalyticsPipeline } from './config';
 import type { AggregateFunction, DistinctOptions } from './aggregates';
 import {
   AnalyticsSqlError,
@@ -383,7 +383,7 @@ export function planQuery(sql: string, options: CompileQueryOptions = {}): Query
 }
 
 /** The pipeline's `analytics.sql` planned, its columns resolved against the record schema (the one rule for check, run and package). */
-export function planPipelineQuery(config: PipelineConfig, recordSchema: object): QueryPlan {
+export function planPipelineQuery(config: AnalyticsPipeline['config'], recordSchema: object): QueryPlan {
   const analytics = config.analytics;
   if (analytics === undefined) throw new Error('the pipeline has no `analytics` block');
   return planQuery(analytics.sql, {
@@ -393,6 +393,9 @@ export function planPipelineQuery(config: PipelineConfig, recordSchema: object):
 }
 
 /** planPipelineQuery, compiled: what a function runs when no plan was shipped. */
-export function compilePipelineQuery(config: PipelineConfig, recordSchema: object): CompiledQuery {
+export function compilePipelineQuery(
+  config: AnalyticsPipeline['config'],
+  recordSchema: object,
+): CompiledQuery {
   return compilePlan(planPipelineQuery(config, recordSchema));
 }

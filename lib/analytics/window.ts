@@ -9,10 +9,9 @@ import type { KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-
 import { lazyClients } from '../aws/clients';
 import { shardIdOf } from '../consumer';
 import type { SinkClients } from '../consumer/delivery';
-import type { LoadedPipeline } from '../pipeline/load';
 import { decodeBase64, deaggregate, type JsonObject } from '../records';
 import type { DeliveryOptions } from '../sinks/retry';
-import { STATE_LIMIT_BYTES, type AnalyticsConfig } from './config';
+import { STATE_LIMIT_BYTES, type AnalyticsConfig, type AnalyticsPipeline } from './config';
 import { analyticsInput, type AnalyticsInput } from './input';
 import { createResultSink, ResultDeliveryError, type ResultRow, type ResultSink } from './sinks';
 import { compilePlan, type QueryPlan } from './plan';
@@ -292,7 +291,7 @@ export function createWindowAggregatorFromParts(parts: WindowAggregatorParts): W
 
 /** Compiles everything once from pipeline.yml's `analytics:` block; the returned function handles one invocation. */
 export function createWindowAggregator(
-  pipeline: LoadedPipeline,
+  pipeline: AnalyticsPipeline,
   options: WindowAggregatorOptions = {},
 ): WindowAggregator {
   const config: AnalyticsConfig | undefined = pipeline.config.analytics;

@@ -2,36 +2,10 @@
  * Usage errors, the same for every `kpipe` command: a message naming the mistake (with "did you mean" for a
  * mistyped flag), the command's usage, and exit code 2 (main.ts prints them).
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../generator/errors';
-import { didYouMean } from '../text/suggest';
 
 export { UsageError };
+export { parseCommandArgs } from '../options/command-args';
 
 /** Exit code of a command line that could not be understood (as getopt-style tools use). */
 export const USAGE_EXIT_CODE = 2;
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** Node's message names the flag as `'--x'` or `'-x'`. */
-function unknownFlag(message: string): string | undefined {
-  return /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
-}
-
-/** Node's parseArgs with its errors turned into UsageErrors that say what was meant. */
-export function parseCommandArgs<const T extends { options: Options; allowPositionals?: boolean }>(
-  argv: string[],
-  config: T,
-): ReturnType<typeof parseArgs<T & { args: string[]; strict: true }>> {
-  try {
-    return parseArgs({ ...config, args: argv, strict: true });
-  } catch (error) {
-    const message = (error as Error).message;
-    const flag = unknownFlag(message);
-    if (flag !== undefined) {
-      const names = Object.keys(config.options).map((name) => `--${name}`);
-      throw new UsageError(`unknown option ${flag}${didYouMean(flag, names, '')}`);
-    }
-    throw new UsageError(message);
-  }
-}

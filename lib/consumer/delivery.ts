@@ -9,7 +9,7 @@ import { putRecordsReliably, KINESIS_REJECTIONS } from '../sinks/kinesis';
 import { JsonLinesBody } from '../sinks/lines';
 import { batchObjectKey, putObject } from '../sinks/s3';
 import type { DeliveryOptions, PutOutcome } from '../sinks/retry';
-import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../pipeline/types';
+import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../sinks/config';
 import { lowestPosition } from './settle';
 
 /** One good record of the batch, ready to deliver. */

@@ -1,10 +1,11 @@
 /** The stream consumer assembled from pipeline.yml: what functions/stream-consumer.ts runs per batch. */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { lazyClients } from '../aws/clients';
-import type { LoadedPipeline } from '../pipeline/load';
+import type { RecordPipeline } from '../processing/config';
 import { recordProcessorFor } from '../processing/record-processor';
 import { createErrorSink, type ErrorRecord, type ErrorSink } from '../sinks/error-sink';
 import type { DeliveryOptions } from '../sinks/retry';
+import type { ConsumerConfig } from './config';
 import { createSinks, type SinkClients } from './delivery';
 import { processBatch, type BatchResult } from './process-batch';
 
@@ -33,11 +34,14 @@ function tappedErrorSink(sink: ErrorSink, listener: (records: readonly ErrorReco
   };
 }
 
+/** The slices of a loaded pipeline.yml the consumer reads. */
+export type ConsumerPipeline = RecordPipeline & { config: { consumer?: ConsumerConfig } };
+
 export type StreamConsumer = (records: KinesisStreamRecord[]) => Promise<BatchResult>;
 
 /** Compiles everything once; the returned function handles one batch. */
 export function createStreamConsumer(
-  pipeline: LoadedPipeline,
+  pipeline: ConsumerPipeline,
   options: StreamConsumerOptions,
 ): StreamConsumer {
   const consumer = pipeline.config.consumer;

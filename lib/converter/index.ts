@@ -6,7 +6,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients';
 import { compileConversion, validateConversionConfig, type ConversionConfig } from '../parquet';
-import { PipelineConfigError, type LoadedPipeline } from '../pipeline/load';
+import { PipelineConfigError } from '../pipeline/errors';
 import type { ObjectEncryption } from '../sinks/s3';
 import { errorMessage } from '../sinks/retry';
 import {
@@ -91,7 +91,7 @@ export type ParquetConverter = (event: S3Notification) => Promise<ConverterResul
  * group). Throws ConversionRetryError when S3 failed for some object, after converting the others.
  */
 export function createParquetConverter(
-  pipeline: LoadedPipeline,
+  pipeline: { file: string; recordSchema: object; config: { conversion?: ConversionConfig } },
   options: ParquetConverterOptions,
 ): ParquetConverter {
   const block: ConversionConfig | undefined = pipeline.config.conversion;

@@ -3,7 +3,7 @@
  * iterator age, each on-failure (dead-letter) queue's depth, and the delivery stream's freshness, delivery
  * and processing failures and partition overflow. Thresholds are stage settings (serverless.yml `params:`).
  */
-import { usesDynamicPartitioning } from '../pipeline/checks';
+import { usesDynamicPartitioning } from '../firehose/config';
 import { functionIdPrefix, functionLogicalId, ifCreated, type DeployContext, type Intrinsic } from './common';
 import { DELIVERY_METRICS, destinationOf } from './destinations';
 import { FIREHOSE_LOGICAL_IDS } from './firehose';

@@ -4,7 +4,7 @@
  * domain ARNs and secrets differ per stage, so they are `--param`s, checked here at package time; secrets
  * never enter the template: Firehose reads them from Secrets Manager (SecretsManagerConfiguration).
  */
-import { usesDynamicPartitioning } from '../pipeline/checks';
+import { usesDynamicPartitioning } from '../firehose/config';
 import type {
   DeliveryConfig,
   DestinationConfig,

@@ -7,7 +7,7 @@
  * CreateDeliveryStream Condition; its alarms are in alarms.ts.
  */
 import { jqMetadataExtractionQuery, type PartitioningConfig } from '../partitioning';
-import { usesDynamicPartitioning } from '../pipeline/checks';
+import { usesDynamicPartitioning } from '../firehose/config';
 import type { DeliveryConfig, PipelineConfig } from '../pipeline/types';
 import {
   ATTACHABLE,

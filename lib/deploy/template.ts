@@ -13,7 +13,7 @@ import {
 } from './common';
 import type { FirehoseDeployContext } from './firehose';
 import { glueNames, glueResources } from './glue';
-import type { DeployTemplate } from './index';
+import type { DeployTemplate } from './functions';
 
 interface StreamEvent {
   stream?: { arn?: unknown };

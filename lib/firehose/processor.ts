@@ -12,8 +12,8 @@
  */
 import { definedFields } from '../options';
 import { compileKeyRules, type KeyExtractor } from '../partitioning';
-import { usesDynamicPartitioning } from '../pipeline/checks';
-import type { LoadedPipeline } from '../pipeline/load';
+import { usesDynamicPartitioning, type DeliveryConfig } from './config';
+import type { RecordPipeline } from '../processing/config';
 import { createRecordProcessor, type RecordProcessor } from '../processing/record-processor';
 import { decodeBase64, type JsonObject } from '../records';
 import { compileValidator } from '../schema/validate';
@@ -225,9 +225,12 @@ function lineData(data: string, bytes: Buffer, line: string): string {
   return Buffer.from(`${line}\n`).toString('base64');
 }
 
+/** The slices of a loaded pipeline.yml the Firehose processor reads. */
+export type FirehosePipeline = RecordPipeline & { config: { delivery?: DeliveryConfig } };
+
 /** Compiles everything once (cold start); the returned function handles one invocation. */
 export function createFirehoseProcessor(
-  pipeline: LoadedPipeline,
+  pipeline: FirehosePipeline,
   options: FirehoseProcessorOptions,
 ): FirehoseProcessor {
   const settings = resolveOptions(options);
@@ -257,7 +260,11 @@ export function createFirehoseProcessor(
       ? createRecordProcessor({
           validate: compileValidator(recordSchema),
           // Objects are parsed from the record's bytes and belong to this path: transform in place.
-          transform: compileTransforms(config.transforms, { env: settings.env, inPlace: true }),
+          transform: compileTransforms(config.transforms, {
+            env: settings.env,
+            inPlace: true,
+            registry: pipeline.customTransforms,
+          }),
           extractKeys,
           maxBytes: config.record.maxBytes,
           maxDecompressedBytes: settings.maxDecompressedBytes,

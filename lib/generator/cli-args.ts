@@ -1,4 +1,4 @@
-import { parseCommandArgs } from '../cli/usage';
+import { parseCommandArgs } from '../options/command-args';
 import { UsageError } from './errors';
 import type { PartitionKeyOption } from './producer';
 import { parseProfile, type ProfileSpec } from './profile';

@@ -3,18 +3,14 @@ import { lintTimestampPattern } from '../partitioning/pattern-lint';
 import { assertTimeZone } from '../partitioning/timestamp-format';
 import { AnalyticsSqlError, compilePipelineQuery } from '../analytics/sql';
 import { validateConversionConfig } from '../parquet/config';
-import type { DeliveryConfig, PipelineConfig } from './types';
+import { usesDynamicPartitioning } from '../firehose/config';
+import type { PipelineConfig } from './types';
 
 /** Rules that JSON Schema cannot express: each returns problems, each naming its field. */
 type Check = (pipeline: PipelineConfig, recordSchema: object) => string[];
 
 const DYNAMIC_PARTITIONING_MIN_BUFFER_MB = 64;
 const DYNAMIC_PARTITIONING_MIN_INTERVAL_SECONDS = 60;
-
-/** Dynamic partitioning is on when the delivery prefix uses partition keys (validatePrefixes checks the rest). */
-export function usesDynamicPartitioning(delivery: DeliveryConfig | undefined): boolean {
-  return delivery?.prefix.includes('!{partitionKeyFrom') ?? false;
-}
 
 /** Which key names reach the prefix from the Lambda and from the jq query, given engine and processor. */
 export function availablePartitionKeys(pipeline: PipelineConfig): {

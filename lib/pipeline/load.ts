@@ -7,19 +7,13 @@ import partitioningSchema from '../../schemas/pipeline/partitioning.schema.json'
 import conversionSchema from '../../schemas/pipeline/conversion.schema.json';
 import analyticsSchema from '../../schemas/pipeline/analytics.schema.json';
 import { compileValidator, formatIssues } from '../schema/validate';
+import type { CustomTransform } from '../transform/types';
+import { customTransforms } from '../../transforms';
 import { crossFieldProblems, pipelineWarnings } from './checks';
+import { PipelineConfigError } from './errors';
 import type { PipelineConfig } from './types';
 
-/** A pipeline.yml that cannot be used; the message lists every problem, each naming its field. */
-export class PipelineConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file} is not a valid pipeline:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'PipelineConfigError';
-  }
-}
+export { PipelineConfigError };
 
 export interface LoadedPipeline {
   config: PipelineConfig;
@@ -30,6 +24,11 @@ export interface LoadedPipeline {
   recordSchema: object;
   /** Valid settings that are surely mistakes, each naming its field; errors instead under `strict`. */
   warnings: string[];
+  /**
+   * The `custom:` transforms by name: transforms/index.ts, the user's code. The domains never import it;
+   * this loader hands it to them with the rest of the pipeline.
+   */
+  customTransforms: Record<string, CustomTransform>;
 }
 
 export interface LoadOptions {
@@ -88,7 +87,7 @@ export function parsePipeline(text: string, file: string, options: LoadOptions =
   const warnings = pipelineWarnings(pipeline);
   if (options.strict === true) problems.push(...asStrictProblems(warnings));
   if (problems.length > 0) throw new PipelineConfigError(file, problems);
-  return { config: pipeline, file, baseDir, recordSchema, warnings };
+  return { config: pipeline, file, baseDir, recordSchema, warnings, customTransforms };
 }
 
 const asStrictProblems = (warnings: string[]): string[] =>

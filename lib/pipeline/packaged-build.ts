@@ -12,7 +12,7 @@ import { createWindowAggregator } from '../analytics/window';
 import { planPipelineQuery } from '../analytics/sql';
 import { createStreamConsumer } from '../consumer';
 import { createParquetConverter } from '../converter';
-import type { FunctionKey } from '../deploy';
+import type { FunctionKey } from '../deploy/functions';
 import { createFirehoseProcessor } from '../firehose';
 import { compiledSchemas } from '../schema/compile';
 import { standaloneValidators } from '../schema/standalone';
@@ -59,9 +59,15 @@ export function packagedModules(file: string, functions: FunctionKey[]): Package
   for (const key of functions) BUILDERS[key](pipeline, placeholderEnv);
   // The pipeline schema is checked here; a function never validates pipeline.yml.
   const schemas = compiledSchemas().filter((entry) => entry.schema !== pipelineSchema);
+  // Custom transforms are code: the bundle imports transforms/ as the sources do; the rest is data.
+  const { customTransforms: _code, ...data } = pipeline;
   return {
     pipeline,
-    pipelineModule: `export function handlerPipeline() {\n  return JSON.parse(${JSON.stringify(JSON.stringify(pipeline))});\n}\n`,
+    pipelineModule: `import { customTransforms } from '../../transforms';
+export function handlerPipeline() {
+  return { ...JSON.parse(${JSON.stringify(JSON.stringify(data))}), customTransforms };
+}
+`,
     compileModule: `${standaloneValidators(schemas, './formats')}
 const { schemaKey } = require('./schema-key');
 function notPackaged(schema) {

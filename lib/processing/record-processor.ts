@@ -4,7 +4,6 @@
  * Everything configurable is compiled once (cold start); each record gets an outcome, never an exception.
  */
 import { compileKeyRules, type KeyExtractor, type KeyFailureReason } from '../partitioning';
-import type { LoadedPipeline } from '../pipeline/load';
 import {
   createJsonParser,
   maybeGunzip,
@@ -15,6 +14,7 @@ import {
 } from '../records';
 import { compileValidator, formatIssues, type Validator } from '../schema/validate';
 import { compileTransforms, type RecordContext, type RecordTransform } from '../transform';
+import type { RecordPipeline } from './config';
 
 /** Every reason a record can be rejected on this path. */
 export type RejectionReason =
@@ -108,14 +108,14 @@ export function createRecordProcessor(parts: RecordProcessorParts): RecordProces
 
 /** Compiles the processor a pipeline.yml describes (record schema, transforms, partitioning). */
 export function recordProcessorFor(
-  pipeline: LoadedPipeline,
+  pipeline: RecordPipeline,
   env: NodeJS.ProcessEnv = process.env,
 ): RecordProcessor {
-  const { config, recordSchema } = pipeline;
+  const { config, recordSchema, customTransforms } = pipeline;
   return createRecordProcessor({
     validate: compileValidator(recordSchema),
     // The object was just parsed from the record's bytes and belongs to this path: edit it in place.
-    transform: compileTransforms(config.transforms, { env, inPlace: true }),
+    transform: compileTransforms(config.transforms, { env, inPlace: true, registry: customTransforms }),
     extractKeys: config.partitioning ? compileKeyRules(config.partitioning) : undefined,
     maxBytes: config.record.maxBytes,
   });

@@ -1,5 +1,4 @@
 import transformsSchema from '../../schemas/pipeline/transforms.schema.json';
-import { customTransforms } from '../../transforms';
 import { compileValidator, type Validator } from '../schema/validate';
 import { type Draft, StepFailure, TransformConfigError, isPlainObject, kindOf } from './draft';
 import { type CompiledStep, DROP, STEP_COMPILERS } from './steps';
@@ -21,7 +20,7 @@ function underTransforms(path: string): string {
 }
 
 function checkOptions(options: CompileOptions): Required<CompileOptions> {
-  const { env = process.env, registry = customTransforms, inPlace = false } = options;
+  const { env = process.env, registry = {}, inPlace = false } = options;
   const problems: { path: string; message: string }[] = [];
   if (!isPlainObject(env)) problems.push({ path: 'options.env', message: 'must be an object' });
   if (!isPlainObject(registry)) problems.push({ path: 'options.registry', message: 'must be an object' });

@@ -70,7 +70,7 @@ export type CustomTransform = (
 export interface CompileOptions {
   /** Where `mask.saltFrom` variables are read, once, at compile time. Default: process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Custom transforms by name. Default: `customTransforms` from transforms/index.ts. */
+  /** Custom transforms by name (transforms/index.ts, handed in by lib/pipeline/load.ts). Default: none. */
   registry?: Record<string, CustomTransform>;
   /**
    * Edit the caller's record in place instead of copying what is changed. Faster; only for callers that

@@ -110,6 +110,27 @@ describe('packaged pipeline', () => {
     expect(after.records[0]?.metadata?.partitionKeys).toEqual({ customer_id: firstRecord.customer_id });
   }, 120_000);
 
+  it('ships the custom transforms of transforms/index.ts: the handler runs them, as the sources do', async () => {
+    // Prepare
+    const file = pipelineFile('custom', 'event_type', 'transforms: [{ custom: { name: amountInUsd } }]\n');
+    const bundle = await packageFunction(file, 'firehose-transformer', ['firehoseTransformer']);
+    const record = { ...firstRecord, amount: 10, currency: 'EUR' };
+    const event = {
+      ...firehoseEvent,
+      records: [
+        { ...firehoseEvent.records[0], data: Buffer.from(JSON.stringify(record)).toString('base64') },
+      ],
+    };
+
+    // Act
+    const response = (await invoke(bundle.outfile, event)) as { records: { result: string; data: string }[] };
+
+    // Assess
+    expect(response.records[0]?.result).toBe('Ok');
+    const line = Buffer.from(response.records[0]!.data, 'base64').toString();
+    expect(JSON.parse(line)).toMatchObject({ amount: 10, currency: 'EUR', amount_usd: 10.8 });
+  }, 120_000);
+
   it('leaves the YAML parser, Ajv and the SQL parser out of the bundles', async () => {
     const file = pipelineFile(
       'lean',
@@ -117,14 +138,15 @@ describe('packaged pipeline', () => {
       'conversion: { inputPrefix: raw/, outputPrefix: curated/, errorPrefix: conversion-errors/ }\n',
     );
     const keys = await packageFunction(file, 'partition-keys', ['partitionKeys', 'parquetConverter']);
-    // The converter names PipelineConfigError, so it reaches the loader, whose YAML parser is a stub.
+    // The converter names PipelineConfigError from its own leaf module: it does not reach the loader at all.
     const converter = await packageFunction(file, 'parquet-converter', ['partitionKeys', 'parquetConverter']);
     for (const { inputs } of [keys, converter]) {
       expect(
         inputs.filter((input) => /node_modules\/(yaml|ajv\/dist\/(core|2020)|node-sql-parser)\//.test(input)),
       ).toEqual([]);
     }
-    expect(converter.inputs).toContain('kpipe-not-packaged:yaml');
+    expect(converter.inputs).toContain('lib/pipeline/errors.ts');
+    expect(converter.inputs.filter((input) => /lib\/pipeline\/(load|checks)\.ts$/.test(input))).toEqual([]);
   }, 120_000);
 
   it('plans the analytics query at package time: the window aggregator folds records without the SQL parser', async () => {

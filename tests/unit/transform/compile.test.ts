@@ -5,6 +5,7 @@ import {
   type CustomTransform,
   type TransformStep,
 } from '../../../lib/transform';
+import { customTransforms } from '../../../transforms';
 import { contextFactory, okRecord, recordFactory, runSteps, SALT_ENV } from './helpers';
 
 const hmac = (text: string, salt = SALT_ENV.MASK_SALT): string =>
@@ -469,7 +470,9 @@ describe('custom transforms', () => {
   });
 
   describe('the shipped example, amountInUsd (transforms/index.ts)', () => {
-    const transform = compileTransforms([{ custom: { name: 'amountInUsd' } }]);
+    const transform = compileTransforms([{ custom: { name: 'amountInUsd' } }], {
+      registry: customTransforms,
+    });
 
     it.each<[Record<string, unknown>, Record<string, unknown>]>([
       [
@@ -494,7 +497,9 @@ describe('custom transforms', () => {
     });
 
     it('is listed when a name is unknown', () => {
-      expect(() => compileTransforms([{ custom: { name: 'nope' } }])).toThrow(/known: .*amountInUsd/);
+      expect(() => compileTransforms([{ custom: { name: 'nope' } }], { registry: customTransforms })).toThrow(
+        /known: .*amountInUsd/,
+      );
     });
   });
 });
