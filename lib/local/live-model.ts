@@ -8,7 +8,7 @@
  *   `intervalMs`, and `detail` figures. What each count counts, per stage: live-stages.ts.
  * - `shards`  `{ mappings: [{ stage, shards: [{ shardId, iteratorAgeMs, bufferedRecords, finished }] }] }`:
  *   iterator age per shard of each event source mapping (consumer, firehose source, windows).
- * - `buffers` `{ available, buffers: BufferFillRow[] }`: the delivery stream's buffers (processor, each
+ * - `buffers` `{ available, buffers: BufferFill[] }` (firehose-types.ts): the delivery stream's buffers (processor, each
  *   partition, error, backup) with records, bytes, age and the size/interval they flush at.
  * - `errors`  `{ byReason: [{ stage, reason, count }], last: ErrorSample[], limit, sampled }`: counts by
  *   reason, and the last `limit` error records (oldest first) with their raw data cut to `rawLimit` bytes
@@ -29,24 +29,14 @@ import {
   type RunCounters,
   type ShardAges,
 } from './live-stages';
+import type { BufferFill } from './firehose-types';
 import type { LiveMessage } from './live-types';
-
-/** One buffer of the delivery stream (the shape of the emulated Firehose's bufferFill()). */
-export interface BufferFillRow {
-  stage: 'processor' | 'partition' | 'error' | 'backup';
-  partition: string;
-  records: number;
-  bytes: number;
-  ageMs: number;
-  maxBytes: number;
-  intervalMs: number;
-}
 
 export interface LiveReading {
   run: RunCounters;
   shards: ShardAges[];
   /** Undefined when the delivery stream cannot tell (or there is none). */
-  buffers: BufferFillRow[] | undefined;
+  buffers: BufferFill[] | undefined;
 }
 
 export interface StageStatus {

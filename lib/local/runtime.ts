@@ -50,7 +50,7 @@ import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
 import type { LiveChannel } from './live';
 import { pipelineGraph, STAGE } from './live-graph';
-import { createLivePublisher, type BufferFillRow, type LivePublisher } from './live-model';
+import { createLivePublisher, type LivePublisher } from './live-model';
 import { shardAges, type RunCounters } from './live-stages';
 
 /** Converts one raw object the emulated Firehose wrote (S3 ObjectCreated → parquetConverter). */
@@ -262,8 +262,7 @@ function windowEnd(rows: readonly Record<string, unknown>[], start: string, seco
 }
 
 /**
- * The run's publisher on the live channel: the graph now, counters when read. Buffer fill comes from the
- * delivery stream's bufferFill() where it has one.
+ * The run's publisher on the live channel: counters, shard ages and buffer fill, read when it publishes.
  */
 function livePublisher(
   channel: LiveChannel,
@@ -274,14 +273,13 @@ function livePublisher(
   return createLivePublisher({
     channel,
     read: () => {
-      const stream = firehose() as (EmulatedFirehose & { bufferFill?: () => BufferFillRow[] }) | undefined;
       return {
         run: run(),
         shards: Object.entries(mappings).flatMap(([stage, mapping]) => {
           const running = mapping();
           return running ? [shardAges(stage, running.status())] : [];
         }),
-        buffers: stream?.bufferFill?.(),
+        buffers: firehose()?.bufferFill(),
       };
     },
   });

@@ -104,6 +104,16 @@ describe('kpipe local publishing on a live channel', () => {
     for (const mapping of mappings) expect(mapping.shards.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('shows the fill of each Firehose partition buffer while records wait in it', () => {
+    const fills = messages
+      .filter((message) => message.type === 'buffers')
+      .flatMap((message) => message.buffers as { stage: string; partition: string; records: number }[]);
+    const partitions = fills.filter((fill) => fill.stage === 'partition' && fill.records > 0);
+    expect(partitions.length).toBeGreaterThan(0);
+    expect(partitions[0]!.partition).toMatch(/event_type=/);
+    expect(last('buffers').available).toBe(true);
+  });
+
   it('publishes the rows of each window as it closes', () => {
     const windows = messages.filter((message): message is WindowMessage => message.type === 'window');
     expect(windows.length).toBeGreaterThanOrEqual(2);
