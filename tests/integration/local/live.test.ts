@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { localConverter } from '../../../lib/local/converter';
 import { createLiveChannel } from '../../../lib/local/live';
-import type { ErrorSample, StageStatus, WindowMessage } from '../../../lib/local/live-model';
-import type { LiveMessage } from '../../../lib/local/live-types';
+import type { ErrorSample, LiveMessage, StageStatus, WindowMessage } from '../../../lib/local/live-types';
 import { runLocalPipeline, type LocalRunSummary } from '../../../lib/local/runtime';
 import { parsePipeline } from '../../../lib/pipeline/load';
 
