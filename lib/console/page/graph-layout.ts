@@ -146,6 +146,13 @@ export function nodeLines(status: StageStatus | undefined): string[] {
   return lines.length === 0 ? ['no counts'] : lines;
 }
 
+/** A label that fits its box: cut in the middle, keeping the start and the end (the full one is the tooltip). */
+export function shortLabel(label: string, max = 27): string {
+  if (label.length <= max) return label;
+  const head = Math.ceil((max - 1) / 2);
+  return `${label.slice(0, head)}…${label.slice(label.length - (max - 1 - head))}`;
+}
+
 /** Milliseconds as a short age: `0 ms`, `850 ms`, `12.5 s`, `3.2 min`. */
 export function formatAge(ms: number): string {
   if (ms < 1000) return `${integer.format(ms)} ms`;

@@ -19,6 +19,7 @@ import {
   formatCount,
   layoutGraph,
   nodeLines,
+  shortLabel,
   type GraphLayout,
 } from './graph-layout';
 
@@ -102,7 +103,7 @@ function drawGraph(svg: SVGSVGElement, layout: GraphLayout): Map<string, SVGGEle
     }) as SVGGElement;
     group.append(svgElement('rect', { width: node.width, height: node.height }));
     const label = svgElement('text', { class: 'label', x: 8, y: 16 });
-    label.textContent = node.label;
+    label.textContent = shortLabel(node.label);
     const title = svgElement('title');
     title.textContent = `${node.label} (${node.kind})`;
     group.append(title, label, svgElement('text', { class: 'counts', x: 8, y: 32 }));

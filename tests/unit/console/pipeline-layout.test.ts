@@ -6,6 +6,7 @@ import {
   formatRate,
   layoutGraph,
   nodeLines,
+  shortLabel,
 } from '../../../lib/console/page/graph-layout';
 import { pipelineGraph } from '../../../lib/local/live-graph';
 import type { PipelineGraph, StageStatus } from '../../../lib/local/live-types';
@@ -106,6 +107,15 @@ describe('nodeLines', () => {
     ]);
     expect(nodeLines(status({}))).toEqual(['no counts']);
     expect(nodeLines(undefined)).toEqual(['waiting for counts']);
+  });
+
+  it('cuts a long label in the middle to fit its box, and leaves a short one alone', () => {
+    const long =
+      'raw objects raw/event_type=!{partitionKeyFromLambda:event_type}/dt=!{partitionKeyFromLambda:dt}/';
+    const cut = shortLabel(long);
+    expect(cut).toHaveLength(27);
+    expect(cut).toBe(`${long.slice(0, 13)}…${long.slice(-13)}`);
+    expect(shortLabel('streamConsumer')).toBe('streamConsumer');
   });
 
   it('formats rates and ages for a person', () => {
