@@ -1,77 +1,29 @@
 /**
- * What `kpipe local` publishes on its live channel (live.ts) while it runs. The message types, in one place
- * (every message also has `type` and `at`, epoch ms):
- *
- * - `stages`  `{ final, intervalMs, stages: StageStatus[] }`, about once a second and once at the end: per
- *   graph node (`id` as in `graph()`), `in` / `out` / `dropped` / `failed` counts in the stage's `unit`
- *   (null where the stage has no such count), the same four as `inPerSecond` ... over the last
- *   `intervalMs`, and `detail` figures. What each count counts, per stage: live-stages.ts.
- * - `shards`  `{ mappings: [{ stage, shards: [{ shardId, iteratorAgeMs, bufferedRecords, finished }] }] }`:
- *   iterator age per shard of each event source mapping (consumer, firehose source, windows).
- * - `buffers` `{ available, buffers: BufferFillRow[] }`: the delivery stream's buffers (processor, each
- *   partition, error, backup) with records, bytes, age and the size/interval they flush at.
- * - `errors`  `{ byReason: [{ stage, reason, count }], last: ErrorSample[], limit, sampled }`: counts by
- *   reason, and the last `limit` error records (oldest first) with their raw data cut to `rawLimit` bytes
- *   (`truncated: true` then, `rawBytes` the full size).
- * - `window`  `{ stage, shardId, windowStart, windowEnd, part, rows }`: a window's result rows as the
- *   window aggregator's SQL produced them, published as the window closes (rows delivered to its sink).
- * - `windows` `{ windows: WindowMessage[] }`: the last closed windows, for a watcher that joins mid-run.
- *
- * Publishing never waits on a watcher, and costs a counter read when nobody watches: the periodic tick
- * returns at once; a watcher's snapshot() refreshes everything first.
+ * The run's publisher on the live channel (live.ts): builds the messages live-types.ts describes from the
+ * run's counters, rates them, keeps the last error records and closed windows in bounded rings.
  */
 import type { LiveChannel } from './live';
 import { STAGE } from './live-graph';
-import {
-  errorsByReason,
-  stageCounts,
-  type ErrorCount,
-  type RunCounters,
-  type ShardAges,
-} from './live-stages';
-import type { LiveMessage } from './live-types';
-
-/** One buffer of the delivery stream (the shape of the emulated Firehose's bufferFill()). */
-export interface BufferFillRow {
-  stage: 'processor' | 'partition' | 'error' | 'backup';
-  partition: string;
-  records: number;
-  bytes: number;
-  ageMs: number;
-  maxBytes: number;
-  intervalMs: number;
-}
+import { errorsByReason, stageCounts, type RunCounters } from './live-stages';
+import type {
+  BuffersMessage,
+  ErrorsMessage,
+  ShardsMessage,
+  StagesMessage,
+  WindowsMessage,
+  ErrorCount,
+  ErrorSample,
+  LiveBufferFill,
+  ShardAges,
+  StageStatus,
+  WindowMessage,
+} from './live-types';
 
 export interface LiveReading {
   run: RunCounters;
   shards: ShardAges[];
   /** Undefined when the delivery stream cannot tell (or there is none). */
-  buffers: BufferFillRow[] | undefined;
-}
-
-export interface StageStatus {
-  id: string;
-  unit: string;
-  in: number | null;
-  out: number | null;
-  dropped: number | null;
-  failed: number | null;
-  inPerSecond: number | null;
-  outPerSecond: number | null;
-  droppedPerSecond: number | null;
-  failedPerSecond: number | null;
-  detail?: Record<string, number>;
-}
-
-export interface ErrorSample {
-  at: number;
-  stage: string;
-  reason: string;
-  message?: string;
-  /** The record's bytes as UTF-8 text (invalid bytes as U+FFFD), at most `rawLimit` bytes of them. */
-  rawData: string;
-  rawBytes: number;
-  truncated: boolean;
+  buffers: LiveBufferFill[] | undefined;
 }
 
 export interface ErrorInput {
@@ -80,16 +32,6 @@ export interface ErrorInput {
   message?: string;
   /** Raw bytes, or base64 text (as error records carry them). */
   rawData: Uint8Array | string;
-}
-
-export interface WindowMessage extends LiveMessage {
-  type: 'window';
-  stage: string;
-  shardId: string;
-  windowStart: string;
-  windowEnd: string;
-  part: number;
-  rows: Record<string, unknown>[];
 }
 
 export interface ClosedWindow {
@@ -199,14 +141,20 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
     }
     previous = { at, stages };
     const byReason: ErrorCount[] = errorsByReason(reading.run);
-    channel.publish({ type: 'stages', at, final, intervalMs, stages: Object.values(stages) });
-    channel.publish({ type: 'shards', at, mappings: reading.shards });
+    channel.publish({
+      type: 'stages',
+      at,
+      final,
+      intervalMs,
+      stages: Object.values(stages),
+    } satisfies StagesMessage);
+    channel.publish({ type: 'shards', at, mappings: reading.shards } satisfies ShardsMessage);
     channel.publish({
       type: 'buffers',
       at,
       available: reading.buffers !== undefined,
       buffers: reading.buffers ?? [],
-    });
+    } satisfies BuffersMessage);
     channel.publish({
       type: 'errors',
       at,
@@ -214,12 +162,12 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
       last: errors.toArray(),
       limit: errors.limit,
       sampled: errors.pushed,
-    });
+    } satisfies ErrorsMessage);
   };
 
   channel.onSnapshot(() => {
     publish();
-    channel.publish({ type: 'windows', at: now(), windows: windows.toArray() });
+    channel.publish({ type: 'windows', at: now(), windows: windows.toArray() } satisfies WindowsMessage);
   });
 
   return {

@@ -21,6 +21,7 @@ import type { FirehoseCounters } from './firehose';
 import type { MappingCounters } from './esm-runtime';
 import type { ShardStatus } from './esm-shard';
 import { STAGE, sinkStage } from './live-graph';
+import type { ErrorCount, ShardAges } from './live-types';
 
 export interface StageCounts {
   /** What the counts count: `records`, `rows` or `objects`. */
@@ -62,12 +63,6 @@ export interface RunCounters {
     dropped: Counts;
     failed: Counts;
   };
-}
-
-export interface ErrorCount {
-  stage: string;
-  reason: string;
-  count: number;
 }
 
 const sum = (counts: Counts): number => Object.values(counts).reduce((total, n) => total + n, 0);
@@ -188,12 +183,6 @@ export function errorsByReason(run: RunCounters): ErrorCount[] {
     add(STAGE.results, { 'result sink refused rows': run.windows.rowsFailed });
   }
   return errors.sort((a, b) => b.count - a.count);
-}
-
-export interface ShardAges {
-  /** The stage whose event source mapping reads the shards. */
-  stage: string;
-  shards: { shardId: string; iteratorAgeMs: number; bufferedRecords: number; finished: boolean }[];
 }
 
 /** Iterator age per shard of one mapping (Lambda's IteratorAge, per shard rather than the maximum). */

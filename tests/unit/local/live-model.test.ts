@@ -2,15 +2,9 @@
 import { emptyCounters } from '../../../lib/local/esm-runtime';
 import type { FirehoseCounters } from '../../../lib/local/firehose';
 import { createLiveChannel } from '../../../lib/local/live';
-import {
-  createLivePublisher,
-  rawSample,
-  Ring,
-  type LiveReading,
-  type StageStatus,
-} from '../../../lib/local/live-model';
+import { createLivePublisher, rawSample, Ring, type LiveReading } from '../../../lib/local/live-model';
 import { errorsByReason, stageCounts, type RunCounters } from '../../../lib/local/live-stages';
-import type { LiveMessage } from '../../../lib/local/live-types';
+import type { LiveMessage, StageStatus } from '../../../lib/local/live-types';
 
 function firehoseCounters(overrides: Partial<FirehoseCounters> = {}): FirehoseCounters {
   return {
