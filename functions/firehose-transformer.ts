@@ -5,13 +5,17 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
+import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { firehoseMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('firehose-transformer');
+const metrics = createMetrics('firehose-transformer');
 // Cold start: a bad pipeline.yml fails here, with a message naming the field.
 const transform = createFirehoseProcessor(handlerPipeline(), { mode: 'transform' });
 
@@ -19,8 +23,10 @@ export const handler = middy(
   async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
     const { response, summary } = await transform(event);
     logger[summary.processingFailed > 0 ? 'warn' : 'info']('batch processed', { summary });
+    recordInvocation(metrics, firehoseMetrics(summary));
     return response;
   },
 )
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(eventCheck('firehoseTransformer', 'firehose'));

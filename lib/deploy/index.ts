@@ -4,6 +4,7 @@
  * Conditions that attach to existing resources. serverless.yml takes `functions` and `cloudFormation` (its
  * `resources:`) from here, through serverless/config.js.
  */
+import { metricsNamespace } from '../observability/metric-names';
 import { attachDeclarations, baseResources } from './base';
 import type { DeployContext } from './common';
 import { deploysPartitionKeys, firehoseResources, type FirehoseDeployContext } from './firehose';
@@ -75,11 +76,19 @@ export interface DeployTemplate {
   extensions: Record<string, unknown>;
 }
 
-function functionEntry(key: FunctionKey, wiring: FunctionWiring): Record<string, unknown> {
+function functionEntry(
+  context: DeployContext,
+  key: FunctionKey,
+  wiring: FunctionWiring,
+): Record<string, unknown> {
   return {
     ...FUNCTIONS[key],
     role: wiring.role,
-    environment: wiring.environment,
+    // The metrics' namespace, which the alarms read too (lib/deploy/alarms.ts).
+    environment: {
+      ...wiring.environment,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(context.service, context.stage),
+    },
     ...(wiring.event && { events: [{ stream: wiring.event }] }),
   };
 }
@@ -95,17 +104,18 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
   };
   if (config.consumer) {
     const consumer = streamConsumerResources(context);
-    template.functions.streamConsumer = functionEntry('streamConsumer', consumer);
+    template.functions.streamConsumer = functionEntry(context, 'streamConsumer', consumer);
     Object.assign(template.resources, consumer.resources);
   }
   if (config.delivery || context.existingDeliveryStreamName) {
     const firehose = firehoseResources(context);
     template.functions.firehoseTransformer = functionEntry(
+      context,
       'firehoseTransformer',
       firehose.firehoseTransformer,
     );
     if (deploysPartitionKeys(config)) {
-      template.functions.partitionKeys = functionEntry('partitionKeys', firehose.partitionKeys);
+      template.functions.partitionKeys = functionEntry(context, 'partitionKeys', firehose.partitionKeys);
     }
     Object.assign(template.resources, firehose.resources);
     Object.assign(template.outputs, firehose.outputs);
@@ -113,7 +123,7 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
   if (config.conversion) {
     const converter = parquetConverterResources(context);
     template.functions.parquetConverter = {
-      ...functionEntry('parquetConverter', converter),
+      ...functionEntry(context, 'parquetConverter', converter),
       ...converter.settings,
     };
     Object.assign(template.resources, converter.resources);
@@ -121,7 +131,7 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
   }
   if (config.analytics) {
     const analytics = windowAggregatorResources(context);
-    template.functions.windowAggregator = functionEntry('windowAggregator', analytics);
+    template.functions.windowAggregator = functionEntry(context, 'windowAggregator', analytics);
     Object.assign(template.resources, analytics.resources);
   }
   return completeTemplate(context, template);
