@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { KinesisStreamStateResponse } from 'aws-lambda';
+import { saltVariables, withSecrets } from '../lib/aws/secret-env';
 import { createWindowAggregator, WindowEmitError, type WindowEvent } from '../lib/analytics';
 import { createLogger } from '../lib/observability/logger';
 import { createMetrics, recordInvocation } from '../lib/observability/metrics';
@@ -19,12 +20,12 @@ const metrics = createMetrics('window-aggregator');
 // Cold start: a bad pipeline.yml or an unsupported query fails here, with a message naming the clause.
 const pipeline = handlerPipeline();
 // Packaged, the query comes planned (no SQL parser in the bundle); from the sources it is planned here.
-const aggregate = createWindowAggregator(pipeline, {
-  bucket: process.env.BUCKET_NAME,
-  plan: pipeline.queryPlan,
-});
+const aggregator = withSecrets(saltVariables('windowAggregator', pipeline.config), (env) =>
+  createWindowAggregator(pipeline, { bucket: process.env.BUCKET_NAME, plan: pipeline.queryPlan, env }),
+);
 
 export const handler = middy(async (event: WindowEvent): Promise<KinesisStreamStateResponse> => {
+  const aggregate = await aggregator();
   try {
     const { state, summary } = await aggregate(event);
     recordInvocation(metrics, windowMetrics(summary));

@@ -10,6 +10,7 @@ import type { DeployContext } from './common';
 import { deploysPartitionKeys, firehoseResources, type FirehoseDeployContext } from './firehose';
 import { attachBucketNotification, parquetConverterResources } from './parquet-converter';
 import { streamConsumerResources } from './stream-consumer';
+import { applyMaskSalt } from './secrets';
 import { completeTemplate } from './template';
 import { windowAggregatorResources } from './window-aggregator';
 
@@ -134,5 +135,6 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
     template.functions.windowAggregator = functionEntry(context, 'windowAggregator', analytics);
     Object.assign(template.resources, analytics.resources);
   }
+  applyMaskSalt(context, template);
   return completeTemplate(context, template);
 }
