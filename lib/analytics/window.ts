@@ -1,5 +1,5 @@
 /**
- * One invocation of a Kinesis tumbling window (reference kinesis-lambda.md §4): revive the state Lambda
+ * One invocation of a Kinesis tumbling window (docs/analytics.md, State): revive the state Lambda
  * passed, fold the batch's records into it (skipping re-delivered sequence numbers, counting bad records),
  * then either emit the window's rows (final invoke) or return the state, emitting early when it outgrows
  * `maxStateBytes`. A failed emission keeps the state: on the final invoke the error propagates and Lambda

@@ -1,7 +1,8 @@
 /**
  * The Parquet converter assembled from pipeline.yml: what functions/parquet-converter.ts runs per S3
- * ObjectCreated event (reference firehose.md §3). Raw objects under `conversion.inputPrefix` become Parquet
- * under `outputPrefix` (same partition path), bad records JSON lines under `errorPrefix`.
+ * ObjectCreated event, as Firehose's format conversion would (docs/parquet.md). Raw objects under
+ * `conversion.inputPrefix` become Parquet under `outputPrefix` (same partition path), bad records JSON lines
+ * under `errorPrefix`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients';

@@ -1,8 +1,8 @@
 /**
- * The Firehose destinations other than S3 (reference firehose.md §5): OpenSearch, Splunk and Redshift, each
- * behind the same Lambda processor and each with its S3 backup of what it could not deliver. Endpoints,
- * domain ARNs and secrets differ per stage, so they are `--param`s, checked here at package time; secrets
- * never enter the template: Firehose reads them from Secrets Manager (SecretsManagerConfiguration).
+ * The Firehose destinations other than S3 (docs/firehose.md, the `delivery` block): OpenSearch, Splunk and
+ * Redshift, each behind the same Lambda processor and each with its S3 backup of what it could not deliver.
+ * Endpoints, domain ARNs and secrets differ per stage, so they are `--param`s, checked here at package time;
+ * secrets never enter the template: Firehose reads them from Secrets Manager (SecretsManagerConfiguration).
  */
 import { usesDynamicPartitioning } from '../firehose/config';
 import type {

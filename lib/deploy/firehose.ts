@@ -2,7 +2,7 @@
  * serverless.yml wiring of the Firehose side: the delivery stream (Kinesis source or DirectPut) with its
  * extended S3 destination, processors and dynamic partitioning (or another destination: destinations.ts),
  * the role Firehose assumes, and the least-privilege roles of firehoseTransformer and partitionKeys.
- * Computed from pipeline.yml (reference firehose.md §5); every processor parameter is written out so
+ * Computed from pipeline.yml (docs/firehose.md, Deployment); every processor parameter is written out so
  * Firehose's own defaults cause no drift. All of it but the function roles exists only under the
  * CreateDeliveryStream Condition; its alarms are in alarms.ts.
  */

@@ -1,6 +1,6 @@
 /**
- * The Firehose data-transformation contract (reference firehose.md §1) as this library sees it. Structural
- * types, so the `aws-lambda` event and response types fit them without leaking into lib/.
+ * The Firehose data-transformation contract (docs/firehose.md, The contract) as this library sees it.
+ * Structural types, so the `aws-lambda` event and response types fit them without leaking into lib/.
  */
 import type { RejectionReason } from '../processing/record-processor';
 

@@ -1,7 +1,7 @@
 /**
- * What the emulated event source mapping sends and reads: Kinesis events in Lambda's exact shape (reference
- * kinesis-lambda.md §1, §4), the handler's response judged as Lambda judges it (§3), and the on-failure
- * destination record (§5). Pure functions; the mapping calls them per batch.
+ * What the emulated event source mapping sends and reads: Kinesis events in Lambda's exact shape
+ * (tumbling-window fields included), the handler's response judged as Lambda judges ReportBatchItemFailures,
+ * and the on-failure destination record. Pure functions; the mapping calls them per batch.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { KinesisWindowEvent } from './esm-options';
@@ -38,7 +38,7 @@ export interface EventContext {
 export const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
 /** Fields of an event record besides data and partition key (ARNs, ids, names), rounded up. */
 export const EVENT_RECORD_OVERHEAD_BYTES = 600;
-/** A tumbling window's state limit per shard (reference §4). */
+/** A tumbling window's state limit per shard (1 MB in Lambda). */
 export const MAX_WINDOW_STATE_BYTES = 1024 * 1024;
 
 export function recordSize(base64Data: string, partitionKey: string): number {
@@ -155,7 +155,8 @@ function looksLike(key: string, expected: string): boolean {
 }
 
 /**
- * Judges a handler response (already through JSON, as over the Invoke API) by reference §3: nothing, null,
+ * Judges a handler response (already through JSON, as over the Invoke API) as Lambda's
+ * ReportBatchItemFailures does: nothing, null,
  * an empty or null list = success; an itemIdentifier empty, null, unknown or under a misspelled key = the
  * whole batch failed; otherwise re-delivery from the lowest reported record. Stricter than AWS in one place:
  * a top-level key that is a near miss of `batchItemFailures` fails the batch instead of passing silently.
@@ -233,7 +234,7 @@ export interface ResponseContext {
   functionError: string;
 }
 
-/** The on-failure destination record, reference §5. It carries no record data. */
+/** The on-failure destination record, as Lambda sends it to SQS/SNS. It carries no record data. */
 export interface OnFailureRecord {
   requestContext: {
     requestId: string;

@@ -1,8 +1,8 @@
 /**
  * One lane of a shard: the records of the partition keys that hash to it, delivered one batch at a time in
  * shard order (with parallelization factor 1 the lane is the whole shard). Here live Lambda's batching
- * (batch size, batching window, 6 MB payload), the failure handling of reference §3 and §5 (partial batch
- * responses, bisect, retries, record age, on-failure records) and tumbling windows (§4).
+ * (batch size, batching window, 6 MB payload), Lambda's failure handling (partial batch
+ * responses, bisect, retries, record age, on-failure records) and tumbling windows.
  *
  * Retries are counted per checkpoint: a failed invocation that moved nothing forward is an attempt against
  * the current first record; any progress (a partial success, a completed half) starts the count again.
@@ -397,7 +397,7 @@ export class Lane {
     return backoffMs(attempt, retryBackoff, this.runtime.options.random);
   }
 
-  /** Takes the window state from a response; above 1 MB the window ends early (reference §4). */
+  /** Takes the window state from a response; above 1 MB the window ends early, as in Lambda. */
   private adoptState(state: Record<string, unknown> | undefined): void {
     if (!this.window || !state) return;
     this.window.state = state;

@@ -1,8 +1,8 @@
 /**
  * Settings of the emulated Kinesis event source mapping, with defaults, validated once when the mapping is
  * built. Names and defaults follow the `consumer` block of pipeline.yml (schemas/pipeline.schema.json), so
- * `pipeline.config.consumer` can be passed in as it is; the ranges are Lambda's (reference kinesis-lambda.md
- * §2), which also admits -1 (infinite) where AWS does.
+ * `pipeline.config.consumer` can be passed in as it is; the ranges are Lambda's
+ * (CreateEventSourceMapping), which also admits -1 (infinite) where AWS does.
  */
 import { systemClock as generatorSystemClock } from '../generator/clock';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -87,7 +87,7 @@ export interface EventSourceMappingOptions extends Partial<MappingSettings> {
   functionTimeoutSeconds?: number;
   /** JSON checkpoint file; without it checkpoints live in memory only. */
   checkpointFile?: string;
-  /** JSON-lines file receiving on-failure records (reference §5); without it they are only emitted. */
+  /** JSON-lines file receiving on-failure records (Lambda's shape: esm-events.ts); else only emitted. */
   deadLetterFile?: string;
   /** Wait between polls of a shard that returned nothing (Lambda polls about once a second). */
   pollIntervalMs?: number;
@@ -161,7 +161,7 @@ interface IntegerRule {
   infinite?: number;
 }
 
-/** Integer options and their ranges; the settings' ranges are Lambda's (reference §2). */
+/** Integer options and their ranges; the settings' ranges are Lambda's (CreateEventSourceMapping). */
 export const INTEGER_RULES = {
   batchSize: { min: 1, max: 10_000 },
   batchWindowSeconds: { min: 0, max: 300 },

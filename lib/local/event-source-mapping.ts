@@ -2,7 +2,7 @@
  * The emulated Lambda event source mapping for Kinesis (`kpipe local`): polls every shard of a stream on
  * kinesis-local (or any Kinesis endpoint the client points at) and calls an in-process handler with events
  * in Lambda's exact shape, with Lambda's batching, ordering, partial-failure, retry, bisect, record-age,
- * on-failure and tumbling-window semantics (reference kinesis-lambda.md §1–§5). Checkpoints persist to a
+ * on-failure and tumbling-window semantics. Checkpoints persist to a
  * JSON file so a restart resumes where the last run stopped.
  *
  *   const mapping = new KinesisEventSourceMapping({ client, streamName, handler, ...pipeline.config.consumer,
@@ -428,13 +428,4 @@ export class KinesisEventSourceMapping extends EventEmitter<MappingEvents> {
     waiter.done.abort();
     waiter.reject(error);
   }
-}
-
-/** Builds and starts a mapping. */
-export async function startEventSourceMapping(
-  options: EventSourceMappingOptions,
-): Promise<KinesisEventSourceMapping> {
-  const mapping = new KinesisEventSourceMapping(options);
-  await mapping.start();
-  return mapping;
 }

@@ -6,6 +6,7 @@ import type { FirehoseErrorCode } from '../firehose/contract';
 import { createLogger } from '../observability/logger';
 import { systemClock, type BufferLimits, type Clock, type SizeIntervalBuffer } from './firehose-buffer';
 import { settingsFrom, type Settings } from './firehose-settings';
+import { SourcePositions, type SourceRef } from './firehose-source';
 import type { BufferFill, EmulatedFirehoseOptions, FirehoseCounters, FirehoseLogger } from './firehose-types';
 
 export interface KinesisMetadata {
@@ -24,12 +25,16 @@ export interface InputRecord {
   kinesis?: KinesisMetadata;
   /** base64 of `data`, made once for all attempts. */
   base64?: string;
+  /** The stream record it was made from (Kinesis source), released once this record is durable. */
+  source?: SourceRef;
 }
 
 /** One error document, or one source record for the backup. */
 export interface ErrorItem {
   arrival: number;
   document: Buffer;
+  /** The failed record (error documents only; a backup copy has none). */
+  input?: InputRecord;
 }
 
 export interface FailureInput {
@@ -52,12 +57,22 @@ export interface StageContext {
   /** Mutable: every stage counts into the one table `stats()` copies. */
   readonly counters: FirehoseCounters;
   logger(): FirehoseLogger;
+  /** With a Kinesis source: which stream records are durable, per shard. */
+  readonly source: SourcePositions | undefined;
+  /** These records reached a durable terminal state (written to S3, or Dropped): the source may move past them. */
+  durable(inputs: Iterable<InputRecord | undefined>): void;
 }
 
 /** Validates the options (FirehoseConfigError) and builds the context the stages share. */
 export function createStageContext(options: EmulatedFirehoseOptions): StageContext {
   const settings = settingsFrom(options);
   let fallback: FirehoseLogger | undefined;
+  const source =
+    settings.source === 'kinesis'
+      ? new SourcePositions((shardId, sequenceNumber) =>
+          options.sourceCheckpoints?.advance(shardId, sequenceNumber),
+        )
+      : undefined;
   return {
     name: settings.name,
     settings,
@@ -65,6 +80,11 @@ export function createStageContext(options: EmulatedFirehoseOptions): StageConte
     clock: options.clock ?? systemClock,
     counters: newCounters(),
     logger: () => options.logger ?? (fallback ??= createLogger('local-firehose')),
+    source,
+    durable: (inputs) => {
+      if (source === undefined) return;
+      for (const input of inputs) if (input?.source) source.release(input.source);
+    },
   };
 }
 
@@ -83,6 +103,7 @@ function newCounters(): FirehoseCounters {
     delivered: 0,
     errorOutput: 0,
     deliveryFailed: 0,
+    s3Retries: 0,
     discardedOnStop: 0,
     jsonSplit: 0,
     backedUp: 0,

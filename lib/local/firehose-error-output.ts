@@ -56,7 +56,7 @@ export class ErrorOutput implements BufferedStage {
       );
       this.buffers.set(outputType, buffer);
     }
-    buffer.add({ arrival: input.arrival, document: line }, line.length);
+    buffer.add({ arrival: input.arrival, document: line, input }, line.length);
   }
 
   flush(): void {
@@ -93,6 +93,7 @@ export class ErrorOutput implements BufferedStage {
     const body = Buffer.concat(items.map((item) => item.document));
     const written = await this.writer.write(evaluation.prefix, body, items.length, 'error');
     settleWrite(counters, written, 'errorOutput', items.length);
+    if (written) this.context.durable(items.map((item) => item.input));
   }
 }
 

@@ -264,5 +264,6 @@ export class Partitions implements BufferedStage {
       'delivery',
     );
     settleWrite(this.context.counters, written, 'delivered', items.length);
+    if (written) this.context.durable(items.map((item) => item.input));
   }
 }

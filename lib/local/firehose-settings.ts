@@ -18,7 +18,7 @@ import {
 import type { DeliveryConfig } from '../pipeline/types';
 import { createJsonParser, type JsonParser } from '../records';
 import { SERVICE_CONTRACT } from '../firehose/contract';
-import { FirehoseConfigError, type EmulatedFirehoseOptions } from './firehose-types';
+import { FirehoseConfigError, type EmulatedFirehoseOptions, type S3RetryOptions } from './firehose-types';
 
 const gzipAsync = promisify(gzip);
 
@@ -83,12 +83,18 @@ export interface Settings {
   appendDelimiter: boolean;
   objectTime: TimestampFormatter;
   writeConcurrency: number;
+  s3Retry: Required<S3RetryOptions>;
 }
 
 function positiveInteger(value: number, field: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new FirehoseConfigError(`${field}: must be a positive integer, got ${String(value)}`);
   }
+  return value;
+}
+
+function nonNegative(value: number, field: string): number {
+  if (!(value >= 0)) throw new FirehoseConfigError(`${field}: must be >= 0, got ${String(value)}`);
   return value;
 }
 
@@ -225,5 +231,11 @@ export function settingsFrom(options: EmulatedFirehoseOptions): Settings {
     appendDelimiter: options.appendDelimiter ?? (dynamic && processor.function !== 'firehoseTransformer'),
     objectTime: compileTimestampPattern(OBJECT_TIME_PATTERN, timeZone),
     writeConcurrency: positiveInteger(options.writeConcurrency ?? 8, 'writeConcurrency'),
+    s3Retry: {
+      windowMs: nonNegative(options.s3Retry?.windowMs ?? 300_000, 's3Retry.windowMs'),
+      initialDelayMs: positiveInteger(options.s3Retry?.initialDelayMs ?? 500, 's3Retry.initialDelayMs'),
+      maxDelayMs: positiveInteger(options.s3Retry?.maxDelayMs ?? 5_000, 's3Retry.maxDelayMs'),
+      sleep: options.s3Retry?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { PartitioningConfig } from '../partitioning';
 import type { DeliveryConfig } from '../pipeline/types';
 import type { ObjectEncryption } from '../sinks/s3';
 import type { Clock } from './firehose-buffer';
+import type { SourceCheckpointSink } from './firehose-source';
 
 /** The transformation Lambda: the real handler, or a fake in tests. */
 export type FirehoseTransformer = (
@@ -73,11 +74,33 @@ export interface EmulatedFirehoseOptions {
   gzipLevel?: number;
   /** Object writes in flight at once (default 8). */
   writeConcurrency?: number;
+  /** How S3 writes are retried (lib/local/firehose.md, "S3 faults"). */
+  s3Retry?: S3RetryOptions;
   /** The `<uuid>` at the end of object names; random by default (injectable for tests). */
   objectSuffix?: () => string;
   /** `!{firehose:random-string}`; 11 random characters by default. */
   randomString?: () => string;
   logger?: FirehoseLogger;
+  /**
+   * With a Kinesis source: receives each shard's durable position (every record up to it is in S3, under
+   * Prefix or ErrorOutputPrefix, or was Dropped), to persist as the source checkpoint (lib/local/firehose-source.ts).
+   */
+  sourceCheckpoints?: SourceCheckpointSink;
+}
+
+/**
+ * Retries of a failed S3 write, as Firehose retries its destination (the service: every 5 s for up to 24 h).
+ * Only transient faults are retried (throttling, 5xx, connection errors); each retry writes the same key.
+ */
+export interface S3RetryOptions {
+  /** Total wait between attempts before the write counts as failed. Default 300,000 (5 minutes). */
+  windowMs?: number;
+  /** First wait; doubled per retry up to `maxDelayMs`. Default 500. */
+  initialDelayMs?: number;
+  /** Default 5,000 (Firehose's retry interval). */
+  maxDelayMs?: number;
+  /** Injectable for tests; default a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A configuration the emulator refuses; the message names the field. */
@@ -128,8 +151,10 @@ export interface FirehoseCounters {
   delivered: number;
   /** Records written to the error prefix. */
   errorOutput: number;
-  /** Records whose object could not be written to S3 (after the SDK's retries). */
+  /** Records whose object could not be written to S3 (a permanent error, or transient ones past the retry window). */
   deliveryFailed: number;
+  /** S3 writes retried after a transient fault (each retry reuses its object key). */
+  s3Retries: number;
   /** Records still buffered when stop({ flush: false }) ran. */
   discardedOnStop: number;
   /** Records holding several JSON objects split before the Lambda (RecordDeAggregation, JSON). */
@@ -187,4 +212,6 @@ export interface EmulatedFirehose {
   stats(): FirehoseCounters;
   /** A read-only snapshot of every buffer's fill: the processor buffer, each active partition, error and backup buffers. */
   bufferFill(): BufferFill[];
+  /** With a Kinesis source: each shard's durable position (the last sequence number up to which all is delivered). */
+  sourcePositions(): Record<string, string>;
 }

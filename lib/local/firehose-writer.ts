@@ -4,7 +4,8 @@
  * track of the writes in flight so the coordinator can wait for them.
  */
 import { randomUUID } from 'node:crypto';
-import { putObject } from '../sinks/s3';
+import { isRetryableError } from '../sinks/retry';
+import { putObject, S3WriteError } from '../sinks/s3';
 import { bump, describeError, type StageContext } from './firehose-context';
 import { DELIVERY_STREAM_VERSION, type Compression } from './firehose-settings';
 import type { CreatedObject } from './firehose-types';
@@ -63,18 +64,11 @@ export class ObjectWriter {
   ): Promise<boolean> {
     const { options, counters, settings } = this.context;
     const { bucket } = options;
+    // One key per object, kept across retries: a write that succeeded but answered 500 is overwritten.
     const key = this.objectKey(prefix, compression.extension);
     let stored: Buffer;
     try {
       stored = await compression.encode(body, settings.gzipLevel);
-      await this.writeSlot(() =>
-        putObject(options.s3, {
-          bucket,
-          key,
-          body: stored,
-          encryption: options.encryption ?? { mode: 'none' },
-        }),
-      );
     } catch (error) {
       this.context.logger().error('emulated Firehose: object write failed', {
         key,
@@ -83,6 +77,7 @@ export class ObjectWriter {
       });
       return false;
     }
+    if (!(await this.putWithRetries(key, stored, records))) return false;
     counters.objects += 1;
     counters.bytes += stored.length;
     const perPrefix = (counters.byPrefix[prefix] ??= { objects: 0, bytes: 0, records: 0 });
@@ -102,6 +97,45 @@ export class ObjectWriter {
       }
     }
     return true;
+  }
+
+  /**
+   * PutObject, retried on transient faults with doubling waits until their sum would pass `s3Retry.windowMs`;
+   * every attempt writes the same key. True when stored; a failure is logged, never thrown.
+   */
+  private async putWithRetries(key: string, stored: Buffer, records: number): Promise<boolean> {
+    const { options, counters, settings } = this.context;
+    const { windowMs, initialDelayMs, maxDelayMs, sleep } = settings.s3Retry;
+    let waited = 0;
+    for (let retry = 1; ; retry += 1) {
+      try {
+        await this.writeSlot(() =>
+          putObject(options.s3, {
+            bucket: options.bucket,
+            key,
+            body: stored,
+            encryption: options.encryption ?? { mode: 'none' },
+          }),
+        );
+        return true;
+      } catch (error) {
+        const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** (retry - 1));
+        const transient = isRetryableError(error instanceof S3WriteError ? error.cause : error);
+        if (!transient || waited + delay > windowMs) {
+          this.context.logger().error('emulated Firehose: object write failed', {
+            key,
+            records,
+            attempts: retry,
+            error: describeError(error),
+            ...(transient && { reason: `still failing after ${waited} ms of retries (s3Retry.windowMs)` }),
+          });
+          return false;
+        }
+        counters.s3Retries += 1;
+        waited += delay;
+        await sleep(delay);
+      }
+    }
   }
 
   private objectKey(prefix: string, extension: string): string {

@@ -45,6 +45,7 @@ import {
   type MappingLogger,
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
+import { openSourceCheckpoints } from './firehose-source';
 import { ExpectedRecords, mirrorBucket, reconcile, runProblems, type Reconciliation } from './reconcile';
 import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
@@ -446,7 +447,21 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
             });
       const conversion = config.conversion;
       const converter = options.converter?.(s3);
+      // The source position moves only once records are in S3 (lib/local/firehose-source.ts); the mapping's
+      // own file holds read positions and restarts from the durable ones.
+      const sourceCheckpoints =
+        delivery.source === 'kinesis'
+          ? await openSourceCheckpoints({
+              file: join(state, 'firehose-checkpoints.json'),
+              readFile: join(state, 'firehose-read-positions.json'),
+              functionName: 'firehoseSource',
+              streamArn: () => firehoseMapping?.streamArn,
+              onWriteError: (error) =>
+                quietLogger.error('firehose source checkpoint write failed', { error: error.message }),
+            })
+          : undefined;
       firehose = createEmulatedFirehose({
+        sourceCheckpoints,
         delivery,
         partitioning: config.partitioning,
         s3,
@@ -495,7 +510,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           logger: quietLogger,
           batchSize: 1000,
           startingPosition: 'TRIM_HORIZON',
-          checkpointFile: join(state, 'firehose-checkpoints.json'),
+          checkpointFile: join(state, 'firehose-read-positions.json'),
           deadLetterFile: join(workDir, 'dead-letters', 'firehoseSource.jsonl'),
           handler: (event: KinesisStreamEvent) => {
             emulated.putKinesisRecords(toSourceRecords(event));

@@ -10,7 +10,7 @@ import { columnsFromJsonSchema, parquetSchemaOf, type ColumnNode } from './schem
 import type { ParquetSink } from './sinks';
 import { openParquetFile } from './writer';
 
-/** Firehose's per-record format-conversion error codes (reference firehose.md §3). */
+/** Firehose's per-record format-conversion error codes (docs/parquet.md, Error records). */
 export const CONVERSION_ERROR_CODES = {
   /** The record is not a JSON object: invalid JSON, an array or scalar, or a line over maxRecordBytes. */
   ParseError: 'DataFormatConversion.ParseError',

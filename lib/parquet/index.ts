@@ -1,4 +1,4 @@
-/** JSON → Parquet conversion mirroring Firehose's (reference firehose.md §3); see docs/parquet.md. */
+/** JSON → Parquet conversion mirroring Firehose's record format conversion; see docs/parquet.md. */
 export {
   CONVERSION_ERROR_CODES,
   DecompressedTooLargeError,

@@ -3,7 +3,7 @@ import { createJsonParser, type JsonObject } from './json';
 import { fail, ok, type Decoded } from './result';
 
 /**
- * CloudWatch Logs subscription payloads (reference firehose.md §4): gzip'd JSON
+ * CloudWatch Logs subscription payloads (docs/firehose.md, CloudWatch Logs input): gzip'd JSON
  * `{messageType, owner, logGroup, logStream, subscriptionFilters[], logEvents[{id, timestamp, message}]}`.
  * CONTROL_MESSAGE is the health check CloudWatch sends when a subscription is created.
  */

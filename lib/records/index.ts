@@ -9,7 +9,6 @@ export type {
   AggregateOptions,
   Deaggregated,
   KplAggregate,
-  KplAnomaly,
   ShardHashKeyRange,
   UserRecord,
 } from './kpl';

@@ -3,7 +3,7 @@ import { Reader, Writer } from 'protobufjs/minimal';
 import { fail, type DecodeFailure } from './result';
 
 /**
- * KPL aggregation (reference kinesis-lambda.md §6, awslabs' aggregation-format.md):
+ * KPL aggregation (awslabs/kinesis-aggregation's aggregation-format.md):
  * magic F3 89 9A C2, then a protobuf AggregatedRecord, then the 16-byte MD5 of the protobuf bytes.
  *
  *   AggregatedRecord { repeated string partition_key_table = 1; repeated string explicit_hash_key_table = 2;
@@ -30,25 +30,11 @@ export interface UserRecord {
   subSequenceNumber: number;
 }
 
-/**
- * Why a record carrying the magic is still treated as an ordinary record, as Firehose and the KCL do:
- * it is too short to hold the checksum, or the checksum does not match. Callers should log it.
- */
-export type KplAnomaly = 'checksum-mismatch' | 'too-short';
-
 export type Deaggregated =
-  | { ok: true; aggregated: false; anomaly?: KplAnomaly }
-  | { ok: true; aggregated: true; records: UserRecord[] }
-  | DecodeFailure;
+  { ok: true; aggregated: false } | { ok: true; aggregated: true; records: UserRecord[] } | DecodeFailure;
 
 // Shared, frozen results: the common non-aggregated record allocates nothing here.
 const NOT_AGGREGATED: Deaggregated = Object.freeze({ ok: true, aggregated: false });
-const CHECKSUM_MISMATCH: Deaggregated = Object.freeze({
-  ok: true,
-  aggregated: false,
-  anomaly: 'checksum-mismatch',
-});
-const TOO_SHORT: Deaggregated = Object.freeze({ ok: true, aggregated: false, anomaly: 'too-short' });
 
 /** True when the data starts with the KPL magic (it may still fail the checksum). */
 export function hasKplMagic(data: Uint8Array): boolean {
@@ -63,16 +49,16 @@ export function hasKplMagic(data: Uint8Array): boolean {
 
 /**
  * Splits a KPL aggregate into its user records. Data without the magic, or whose MD5 does not match, is an
- * ordinary record (`aggregated: false`, with `anomaly` saying which). A valid checksum over a protobuf that
+ * ordinary record (`aggregated: false`), as Firehose and the KCL treat it. A valid checksum over a protobuf that
  * does not decode, lacks a required field, holds no user record or points outside its key tables is a
  * classified failure: the producer built it wrong, and guessing would misfile data.
  */
 export function deaggregate(data: Buffer): Deaggregated {
   if (!hasKplMagic(data)) return NOT_AGGREGATED;
-  if (data.length < MAGIC_BYTES + DIGEST_BYTES) return TOO_SHORT;
+  if (data.length < MAGIC_BYTES + DIGEST_BYTES) return NOT_AGGREGATED;
   const digestStart = data.length - DIGEST_BYTES;
   const message = data.subarray(MAGIC_BYTES, digestStart);
-  if (!hash('md5', message, 'buffer').equals(data.subarray(digestStart))) return CHECKSUM_MISMATCH;
+  if (!hash('md5', message, 'buffer').equals(data.subarray(digestStart))) return NOT_AGGREGATED;
   try {
     return decodeAggregatedRecord(message);
   } catch (error) {

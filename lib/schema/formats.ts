@@ -5,10 +5,9 @@
  */
 import type { Format, FormatDefinition } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { daysInMonth, digitsAt } from '../time/calendar';
+import { parseIso8601 } from '../time/iso8601';
 
 const HYPHEN = 0x2d;
-const COLON = 0x3a;
 const DOT = 0x2e;
 const UPPER_T = 0x54;
 const UPPER_Z = 0x5a;
@@ -19,35 +18,11 @@ const UPPER_Z = 0x5a;
  */
 export function isCanonicalIsoDateTime(value: unknown): value is string {
   if (typeof value !== 'string' || value.length !== 24) return false;
-  if (
-    value.charCodeAt(4) !== HYPHEN ||
-    value.charCodeAt(7) !== HYPHEN ||
-    value.charCodeAt(10) !== UPPER_T ||
-    value.charCodeAt(13) !== COLON ||
-    value.charCodeAt(16) !== COLON ||
-    value.charCodeAt(19) !== DOT ||
-    value.charCodeAt(23) !== UPPER_Z
-  ) {
+  // T, '.' and Z where toISOString puts them; lib/time/iso8601.ts reads the rest (and the real-date rules).
+  if (value.charCodeAt(10) !== UPPER_T || value.charCodeAt(19) !== DOT || value.charCodeAt(23) !== UPPER_Z)
     return false;
-  }
-  const year = digitsAt(value, 0, 4);
-  const month = digitsAt(value, 5, 7);
-  const day = digitsAt(value, 8, 10);
-  const hour = digitsAt(value, 11, 13);
-  const minute = digitsAt(value, 14, 16);
-  const second = digitsAt(value, 17, 19);
-  return (
-    year >= 0 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour >= 0 &&
-    hour <= 23 &&
-    minute >= 0 &&
-    minute <= 59 &&
-    second >= 0 &&
-    second <= 59 &&
-    digitsAt(value, 20, 23) >= 0
-  );
+  const fields = parseIso8601(value);
+  return fields !== undefined && fields.problem === undefined;
 }
 
 const fullDateTime = fullFormats['date-time'] as FormatDefinition<string> & {

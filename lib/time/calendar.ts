@@ -44,7 +44,20 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
   return day >= 1 && day <= daysInMonth(year, month);
 }
 
-/** The number written by the decimal digits of `text` from `start` (inclusive) to `end`, or -1 if any is not a digit. */
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible date algorithms"). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/**
+ * The number written by the decimal digits of `text` from `start` (inclusive) to `end` (exclusive), or -1
+ * if any is not a digit. The project's only digitsAt: (start, end), as String#slice counts.
+ */
 export function digitsAt(text: string, start: number, end: number): number {
   let value = 0;
   for (let index = start; index < end; index += 1) {

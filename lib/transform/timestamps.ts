@@ -1,4 +1,4 @@
-import { daysInMonth } from '../time/calendar';
+import { isoEpochMillis, parseIso8601 } from '../time/iso8601';
 import type { TimeFormat } from './types';
 
 /**
@@ -12,57 +12,14 @@ const MAX_EPOCH_MILLIS = 8.64e15;
 
 const NUMERIC = /^-?\d+(?:\.\d+)?$/;
 
-// YYYY-MM-DD, optionally followed by [T or space]hh:mm[:ss[.fraction]] and a zone (Z, ±hh:mm or ±hhmm).
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
-
 /**
- * ISO-8601 text to epoch milliseconds, or undefined. Stricter than Date.parse, which accepts
- * 30 February (as 1 March) and many non-ISO formats. Without a zone the time is taken as UTC
+ * ISO-8601 text (lib/time/iso8601.ts) to epoch milliseconds, or undefined. Stricter than Date.parse, which
+ * accepts 30 February (as 1 March) and many non-ISO formats. Without a zone the time is taken as UTC
  * (Date.parse would use the machine's zone).
  */
-export function parseIsoMillis(text: string): number | undefined {
-  const match = ISO_8601.exec(text);
-  if (match === null) return undefined;
-  const [
-    ,
-    y,
-    mo,
-    d,
-    h = '0',
-    mi = '0',
-    s = '0',
-    fraction = '',
-    ,
-    sign,
-    offsetHours = '0',
-    offsetMinutes = '0',
-  ] = match;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  const zoneHours = Number(offsetHours);
-  const zoneMinutes = Number(offsetMinutes);
-  const valid =
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59 &&
-    zoneHours <= 23 &&
-    zoneMinutes <= 59;
-  if (!valid) return undefined;
-  // Sub-millisecond digits are truncated: a Date holds milliseconds.
-  const millis = Number(fraction.slice(0, 3).padEnd(3, '0'));
-  const offset = (sign === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes) * 60_000;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  // Date.UTC reads years 0-99 as 1900-1999.
-  return (year < 100 ? new Date(utc).setUTCFullYear(year) : utc) - offset;
+function parseIsoMillis(text: string): number | undefined {
+  const fields = parseIso8601(text);
+  return fields === undefined || fields.problem !== undefined ? undefined : isoEpochMillis(fields);
 }
 
 function fromEpochNumber(value: number): number | undefined {

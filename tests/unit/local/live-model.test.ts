@@ -34,6 +34,7 @@ function firehoseCounters(overrides: Partial<FirehoseCounters> = {}): FirehoseCo
     activePartitions: 0,
     maxActivePartitions: 0,
     pending: 0,
+    s3Retries: 0,
     ...overrides,
   };
 }

@@ -1,9 +1,5 @@
-import {
-  daysFromCivil,
-  parseDate,
-  timestampParser,
-  TIMESTAMP_FORMATS,
-} from '../../../lib/parquet/timestamps';
+import { daysFromCivil } from '../../../lib/time/calendar';
+import { parseDate, timestampParser, TIMESTAMP_FORMATS } from '../../../lib/parquet/timestamps';
 
 const all = timestampParser(TIMESTAMP_FORMATS);
 const micros = (iso: string, extra = 0): bigint => BigInt(Date.parse(iso)) * 1000n + BigInt(extra);
