@@ -116,6 +116,7 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
   const errors = new Ring<ErrorSample>(options.errorLimit ?? 50);
   const windows = new Ring<WindowMessage>(options.windowLimit ?? 200);
   let previous: { at: number; stages: Record<string, StageStatus> } = { at: now(), stages: {} };
+  let windowsPublished = -1;
 
   const publish = (final = false): void => {
     const at = now();
@@ -163,12 +164,15 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
       limit: errors.limit,
       sampled: errors.pushed,
     } satisfies ErrorsMessage);
+    // A page that mounts its dashboard later reads the windows closed meanwhile from the latest history.
+    if (windowsPublished !== windows.pushed) {
+      windowsPublished = windows.pushed;
+      channel.publish({ type: 'windows', at, windows: windows.toArray() } satisfies WindowsMessage);
+    }
   };
 
-  channel.onSnapshot(() => {
-    publish();
-    channel.publish({ type: 'windows', at: now(), windows: windows.toArray() } satisfies WindowsMessage);
-  });
+  // The latest of each type, `windows` included, is then the state of now.
+  channel.onSnapshot(() => publish());
 
   return {
     tick() {

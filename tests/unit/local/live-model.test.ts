@@ -229,6 +229,18 @@ describe('createLivePublisher', () => {
     ]);
   });
 
+  it('republishes the window history on the next tick after a window closed, and only then', () => {
+    const { publisher, seen, watch } = setUp(() => readingOf({}));
+    watch();
+    publisher.tick();
+    publisher.windowClosed({ shardId: 'shardId-0', windowStart: 'a', windowEnd: 'b', part: 0, rows: [] });
+    publisher.tick();
+    publisher.tick();
+
+    const histories = seen.filter((message) => message.type === 'windows');
+    expect(histories.map((message) => (message.windows as unknown[]).length)).toEqual([0, 1]);
+  });
+
   it('drops a listener that throws and goes on publishing to the others', () => {
     const { channel, publisher, seen, watch } = setUp(() => readingOf(run(1)));
     const broken = jest.fn(() => {
