@@ -58,6 +58,7 @@ export interface LivePublisher {
   /** The periodic publication; does nothing while nobody watches. */
   tick(): void;
   /** Publishes stages, shards, buffers and errors whoever watches (the end of the run, a snapshot). */
+  /** `final`: the run has drained; every later publication says so too. */
   publish(final?: boolean): void;
   error(input: ErrorInput): void;
   windowClosed(window: ClosedWindow): void;
@@ -118,7 +119,9 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
   let previous: { at: number; stages: Record<string, StageStatus> } = { at: now(), stages: {} };
   let windowsPublished = -1;
 
+  let ended = false;
   const publish = (final = false): void => {
+    ended ||= final;
     const at = now();
     const reading = read();
     const intervalMs = Math.max(1, at - previous.at);
@@ -145,7 +148,7 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
     channel.publish({
       type: 'stages',
       at,
-      final,
+      final: ended,
       intervalMs,
       stages: Object.values(stages),
     } satisfies StagesMessage);

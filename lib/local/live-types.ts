@@ -74,6 +74,7 @@ export interface StageStatus {
 
 export interface StagesMessage extends LiveMessage {
   type: 'stages';
+  /** The run has drained: these are its final counts (a console kept open after the run shows them). */
   final: boolean;
   intervalMs: number;
   stages: StageStatus[];
