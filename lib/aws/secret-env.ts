@@ -5,7 +5,13 @@
  * per container, with Powertools Parameters, at cold start. Local runs, `sls invoke local` and tests set the
  * variable itself, which wins.
  */
-import type { PipelineConfig } from '../pipeline/types';
+import type { TransformStep } from '../transform/types';
+
+/** What of pipeline.yml the salt rules read (PipelineConfig fits it; lib/aws sits below lib/pipeline). */
+interface SaltConfig {
+  transforms?: readonly TransformStep[];
+  analytics?: { records?: string };
+}
 
 /** `MASK_SALT` → `MASK_SALT_PARAMETER`: the variable naming the secret that holds the value. */
 export const parameterVariable = (name: string): string => `${name}_PARAMETER`;
@@ -23,9 +29,8 @@ const RUNS_TRANSFORMS = {
   firehoseTransformer: () => true,
   partitionKeys: () => false,
   parquetConverter: () => false,
-  windowAggregator: (config: PipelineConfig) =>
-    (config.analytics?.records ?? 'transformed') === 'transformed',
-} as const satisfies Record<string, (config: PipelineConfig) => boolean>;
+  windowAggregator: (config: SaltConfig) => (config.analytics?.records ?? 'transformed') === 'transformed',
+} as const satisfies Record<string, (config: SaltConfig) => boolean>;
 
 export type TransformingFunction = keyof typeof RUNS_TRANSFORMS;
 
@@ -33,7 +38,7 @@ export const isTransformingFunction = (key: string): key is TransformingFunction
   Object.hasOwn(RUNS_TRANSFORMS, key);
 
 /** The environment variables `fn`'s mask steps read their salt from (none for a function without transforms). */
-export function saltVariables(fn: TransformingFunction, config: PipelineConfig): string[] {
+export function saltVariables(fn: TransformingFunction, config: SaltConfig): string[] {
   if (!RUNS_TRANSFORMS[fn](config)) return [];
   const names = (config.transforms ?? []).flatMap((step) => ('mask' in step ? [step.mask.saltFrom] : []));
   return [...new Set(names)];
