@@ -58,6 +58,7 @@ export interface LivePublisher {
   /** The periodic publication; does nothing while nobody watches. */
   tick(): void;
   /** Publishes stages, shards, buffers and errors whoever watches (the end of the run, a snapshot). */
+  /** `final`: the run has drained; every later publication says so too. */
   publish(final?: boolean): void;
   error(input: ErrorInput): void;
   windowClosed(window: ClosedWindow): void;
@@ -116,8 +117,11 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
   const errors = new Ring<ErrorSample>(options.errorLimit ?? 50);
   const windows = new Ring<WindowMessage>(options.windowLimit ?? 200);
   let previous: { at: number; stages: Record<string, StageStatus> } = { at: now(), stages: {} };
+  let windowsPublished = -1;
 
+  let ended = false;
   const publish = (final = false): void => {
+    ended ||= final;
     const at = now();
     const reading = read();
     const intervalMs = Math.max(1, at - previous.at);
@@ -144,7 +148,7 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
     channel.publish({
       type: 'stages',
       at,
-      final,
+      final: ended,
       intervalMs,
       stages: Object.values(stages),
     } satisfies StagesMessage);
@@ -163,12 +167,15 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
       limit: errors.limit,
       sampled: errors.pushed,
     } satisfies ErrorsMessage);
+    // A page that mounts its dashboard later reads the windows closed meanwhile from the latest history.
+    if (windowsPublished !== windows.pushed) {
+      windowsPublished = windows.pushed;
+      channel.publish({ type: 'windows', at, windows: windows.toArray() } satisfies WindowsMessage);
+    }
   };
 
-  channel.onSnapshot(() => {
-    publish();
-    channel.publish({ type: 'windows', at: now(), windows: windows.toArray() } satisfies WindowsMessage);
-  });
+  // The latest of each type, `windows` included, is then the state of now.
+  channel.onSnapshot(() => publish());
 
   return {
     tick() {

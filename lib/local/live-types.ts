@@ -50,7 +50,8 @@ export interface LiveFeed {
  * - `window`  `{ stage, shardId, windowStart, windowEnd, part, rows }`: a window's result rows as the
  *   window aggregator's SQL produced them, published as the window closes (rows delivered to its sink); a
  *   window whose state outgrew its limit arrives in parts (`part` 0, 1, ...), each with its groups' rows.
- * - `windows` `{ windows: WindowMessage[] }`: the last closed windows, for a watcher that joins mid-run.
+ * - `windows` `{ windows: WindowMessage[] }`: the last closed windows (at most 200), for a watcher that joins
+ *   mid-run or a page that shows its dashboard later: with the other four when a window closed since.
  *
  * Publishing never waits on a watcher, and costs a counter read when nobody watches: the periodic tick
  * returns at once; a watcher's snapshot() refreshes everything first.
@@ -73,6 +74,7 @@ export interface StageStatus {
 
 export interface StagesMessage extends LiveMessage {
   type: 'stages';
+  /** The run has drained: these are its final counts (a console kept open after the run shows them). */
   final: boolean;
   intervalMs: number;
   stages: StageStatus[];

@@ -273,16 +273,14 @@ function livePublisher(
 ): LivePublisher {
   return createLivePublisher({
     channel,
-    read: () => {
-      return {
-        run: run(),
-        shards: Object.entries(mappings).flatMap(([stage, mapping]) => {
-          const running = mapping();
-          return running ? [shardAges(stage, running.status())] : [];
-        }),
-        buffers: firehose()?.bufferFill(),
-      };
-    },
+    read: () => ({
+      run: run(),
+      shards: Object.entries(mappings).flatMap(([stage, mapping]) => {
+        const running = mapping();
+        return running ? [shardAges(stage, running.status())] : [];
+      }),
+      buffers: firehose()?.bufferFill(),
+    }),
   });
 }
 

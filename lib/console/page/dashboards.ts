@@ -1,8 +1,10 @@
 /**
  * The Dashboards tab: the window aggregator's results (the SQL in pipeline.yml) as live uPlot charts, one
- * per numeric column, one series per group, a point per closed window, updated as windows close.
+ * per numeric column, one series per group, a point per closed window, updated as windows close. uPlot is
+ * loaded when the first chart is drawn: it reads the browser's language as it loads, and a browser whose
+ * language tag Intl refuses must cost this tab only, not the whole page.
  */
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import type { WindowMessage, WindowsMessage } from '../../local/live-types';
 import type { ConsoleContext, ConsoleTab } from './context';
 import { WindowSeries, type ChartData } from './window-series';
@@ -58,7 +60,10 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
   const drawn = new Map<string, Chart>();
   const width = () => Math.max(320, (root.clientWidth || 900) - 16);
 
+  let plotting: Promise<typeof uPlot> | undefined;
+  let failed: string | undefined;
   const render = () => {
+    if (failed) return;
     const { values, groups } = series.roles;
     note.textContent =
       values.length === 0
@@ -67,6 +72,15 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
           `${groups.length > 0 ? ` (${groups.join(', ')})` : ''} per shard, as Lambda's tumbling windows are per shard.` +
           ' A point is one closed window, at its start.';
     status.textContent = `${series.windows()} window(s) closed`;
+    if (series.windows() === 0) return;
+    plotting ??= import('uplot').then((module) => module.default);
+    plotting.then(draw, (error: unknown) => {
+      failed = `The charts could not load: ${String(error)}. If it names a language tag, start the browser with a supported language (e.g. --lang=en-US).`;
+      status.textContent = failed;
+    });
+  };
+
+  const draw = (UPlot: typeof uPlot) => {
     for (const chart of series.charts()) {
       const labels = chart.labels.join('\n');
       const existing = drawn.get(chart.column);
@@ -79,7 +93,7 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
       const holder = document.createElement('div');
       holder.className = 'chart';
       holder.dataset.column = chart.column;
-      const plot = new uPlot(options(chart, width()), chart.data, holder);
+      const plot = new UPlot(options(chart, width()), chart.data, holder);
       if (existing) existing.holder.replaceWith(holder);
       else charts.append(holder);
       drawn.set(chart.column, { holder, plot, labels });

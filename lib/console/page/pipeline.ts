@@ -106,6 +106,7 @@ function drawGraph(svg: SVGSVGElement, layout: GraphLayout): Map<string, SVGGEle
     label.textContent = shortLabel(node.label);
     const title = svgElement('title');
     title.textContent = `${node.label} (${node.kind})`;
+    group.dataset.title = title.textContent;
     group.append(title, label, svgElement('text', { class: 'counts', x: 8, y: 32 }));
     svg.append(group);
     groups.set(node.id, group);
@@ -123,6 +124,14 @@ function showCounts(group: SVGGElement, status: StageStatus | undefined): void {
     }),
   );
   group.classList.toggle('failing', (status?.failed ?? 0) > 0);
+  // The tooltip: the full label, the unit, and the stage's further figures.
+  const details = Object.entries(status?.detail ?? {}).map(
+    ([name, value]) => `${name}: ${formatCount(value)}`,
+  );
+  group.querySelector('title')!.textContent = [
+    `${group.dataset.title ?? ''}${status ? `, counts in ${status.unit}` : ''}`,
+    ...details,
+  ].join('\n');
   if (status) group.dataset.in = String(status.in ?? '');
 }
 
@@ -142,8 +151,10 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
     return part;
   };
   const lastErrors = element('div', undefined, { class: 'last-errors' });
+  const runState = element('p', "Waiting for the run's first counts.", { class: 'run-state' });
   root.replaceChildren(
     element('style', STYLE),
+    runState,
     svg,
     section('Iterator age per shard', shards.root),
     section('Firehose buffers', buffersNote, buffers.root),
@@ -163,7 +174,11 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
   });
 
   context.subscribe('stages', (message) => {
-    latest = (message as StagesMessage).stages;
+    const stages = message as StagesMessage;
+    latest = stages.stages;
+    runState.textContent = stages.final
+      ? 'The run has drained: these are its final counts.'
+      : `Live: counts as of ${new Date(stages.at).toLocaleTimeString()}, rates over the last ${(stages.intervalMs / 1000).toFixed(1)} s.`;
     paint();
   });
   context.subscribe('shards', (message) => {

@@ -169,18 +169,19 @@ describe('createLivePublisher', () => {
     expect(seen.filter((message) => message.type === 'stages')).toHaveLength(1);
   });
 
-  it('publishes the end of the run even while nobody watches, marked final', () => {
+  it('publishes the end of the run even while nobody watches, marked final from then on', () => {
     const { channel, publisher, read } = setUp(() => readingOf(run(1)));
     const published = jest.spyOn(channel, 'publish');
 
+    publisher.publish();
     publisher.publish(true);
     publisher.publish();
 
-    expect(read).toHaveBeenCalledTimes(2);
+    expect(read).toHaveBeenCalledTimes(3);
     const stages = published.mock.calls
       .map(([message]) => message)
       .filter((message) => message.type === 'stages');
-    expect(stages.map((message) => message.final)).toEqual([true, false]);
+    expect(stages.map((message) => message.final)).toEqual([false, true, true]);
   });
 
   it('keeps only the last error records, raw data cut and marked so', () => {
@@ -227,6 +228,18 @@ describe('createLivePublisher', () => {
       ['shardId-0', rows],
       ['shardId-1', []],
     ]);
+  });
+
+  it('republishes the window history on the next tick after a window closed, and only then', () => {
+    const { publisher, seen, watch } = setUp(() => readingOf({}));
+    watch();
+    publisher.tick();
+    publisher.windowClosed({ shardId: 'shardId-0', windowStart: 'a', windowEnd: 'b', part: 0, rows: [] });
+    publisher.tick();
+    publisher.tick();
+
+    const histories = seen.filter((message) => message.type === 'windows');
+    expect(histories.map((message) => (message.windows as unknown[]).length)).toEqual([0, 1]);
   });
 
   it('drops a listener that throws and goes on publishing to the others', () => {
