@@ -12,6 +12,7 @@ import { attachBucketNotification, parquetConverterResources } from './parquet-c
 import { streamConsumerResources } from './stream-consumer';
 import { applyMaskSalt } from './secrets';
 import { completeTemplate } from './template';
+import { applyTracing } from './tracing';
 import { windowAggregatorResources } from './window-aggregator';
 
 interface FunctionSettings {
@@ -136,5 +137,6 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
     Object.assign(template.resources, analytics.resources);
   }
   applyMaskSalt(context, template);
+  applyTracing(context, template);
   return completeTemplate(context, template);
 }
