@@ -45,6 +45,7 @@ import {
   type MappingLogger,
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
+import type { LiveChannel } from './live';
 import { ExpectedRecords, mirrorBucket, reconcile, runProblems, type Reconciliation } from './reconcile';
 import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
@@ -89,6 +90,8 @@ export interface LocalRunOptions {
   onPhase?: (phase: string) => void;
   /** One line per warning; the details go to `<workDir>/kpipe-local.log`. Default: stderr. */
   onWarning?: (line: string) => void;
+  /** Where the run publishes its graph and live counters (the local console). */
+  live?: LiveChannel;
 }
 
 export interface StageTimes {

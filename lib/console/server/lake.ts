@@ -19,10 +19,19 @@ export function createLakeService(source: LakeSource) {
   let lake: Lake | undefined;
   let asOf = 0;
   let refreshing: Promise<void> | undefined;
+  let live = false;
   const current = async (): Promise<Lake> => {
-    const stale = source.refresh !== undefined && Date.now() - asOf > (source.maxAgeMs ?? 2000);
+    const refresh = source.refresh;
+    if (live && refresh === undefined) {
+      // The run ended and mirrored its bucket for good: read that, not the last on-demand mirror.
+      lake?.close();
+      lake = undefined;
+      asOf = 0;
+    }
+    live = refresh !== undefined;
+    const stale = refresh !== undefined && Date.now() - asOf > (source.maxAgeMs ?? 2000);
     if (stale) {
-      refreshing ??= source.refresh!().finally(() => (refreshing = undefined));
+      refreshing ??= refresh().finally(() => (refreshing = undefined));
       await refreshing;
       lake?.close();
       lake = undefined;
