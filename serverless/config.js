@@ -31,8 +31,8 @@ module.exports.template = ({ resolveVariable }) => {
   // The salt itself no longer goes through serverless (it would land in the template and .serverless/).
   if (process.argv.some((arg) => /^(--param=)?maskSalt=/.test(arg))) {
     throw new Error(
-      '--param maskSalt is gone: the salt stays in SSM or Secrets Manager. Store it (aws ssm put-parameter ' +
-        '--type SecureString --name /<service>/<stage>/mask-salt --value ...) or pass --param maskSaltParameter=<name or ARN>',
+      '--param maskSalt is gone: the salt stays in Secrets Manager or SSM. Drop it (each stage then generates its ' +
+        'own secret salt) or pass --param maskSaltParameter=<SSM SecureString name or secret ARN> of yours',
     );
   }
   computed ??= (async () => {

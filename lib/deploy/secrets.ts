@@ -1,15 +1,16 @@
 /**
  * The mask salt, deployed by reference: each function that runs mask steps gets `<saltFrom>_PARAMETER` (the
- * SSM SecureString name or Secrets Manager ARN of `--param maskSaltParameter`) and read access to exactly
- * that resource; the salt itself never enters the template or `.serverless/` (lib/aws/secret-env.ts reads it
- * at cold start). `sls invoke local` runs without AWS: the variable comes from the shell, as before.
+ * SSM SecureString name or Secrets Manager ARN of `--param maskSaltParameter`, or else the ARN of a secret
+ * the stack creates with a generated value) and read access to exactly that resource; the salt itself never
+ * enters the template or `.serverless/` (lib/aws/secret-env.ts reads it at cold start). `sls invoke local`
+ * runs without AWS: the variable comes from the shell, as before.
  */
 import { isTransformingFunction, parameterVariable, saltVariables } from '../aws/secret-env';
 import type { DeployContext, Intrinsic, Statement } from './common';
 
 /**
- * What `--param maskSaltParameter` accepts: empty (the stage's default name), a `/`-rooted SSM name (a salt
- * typed there by mistake fails) or a secret ARN.
+ * What `--param maskSaltParameter` accepts: empty (the stack generates the salt in Secrets Manager), a
+ * `/`-rooted SSM name (a salt typed there by mistake fails) or a secret ARN.
  */
 export const MASK_SALT_PARAMETER = {
   pattern:
@@ -17,9 +18,24 @@ export const MASK_SALT_PARAMETER = {
   what: 'an SSM parameter name starting with / or a Secrets Manager secret ARN (the name of the salt, never the salt)',
 };
 
-/** The SSM SecureString a stage reads its salt from when `--param maskSaltParameter` is empty. */
-export function defaultMaskSaltParameter(context: Pick<DeployContext, 'service' | 'stage'>): string {
-  return `/${context.service}/${context.stage}/mask-salt`;
+/** The secret the stack creates when `--param maskSaltParameter` is empty. */
+export const GENERATED_SALT_SECRET = 'MaskSaltSecret';
+
+/**
+ * A Secrets Manager secret whose value AWS generates at create time: a fresh account deploys with no step
+ * of its own, and no salt is ever typed or stored outside the secret. Retained on stack deletion and
+ * replacement: a new salt would change every masked value from then on.
+ */
+function generatedSaltSecret(context: Pick<DeployContext, 'service' | 'stage'>): Record<string, unknown> {
+  return {
+    Type: 'AWS::SecretsManager::Secret',
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
+    Properties: {
+      Description: `Mask salt of ${context.service} (${context.stage}): the HMAC key of pipeline.yml's mask steps`,
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    },
+  };
 }
 
 /** What `--param maskSaltKmsKeyArn` accepts: empty (AWS managed key) or a KMS key ARN. */
@@ -50,8 +66,8 @@ export function checkSecretParams(params: Readonly<Record<string, unknown>>): Se
   return { maskSaltParameter: maskSaltParameter as string, maskSaltKmsKeyArn: maskSaltKmsKeyArn as string };
 }
 
-function readStatements(source: string, kmsKeyArn: string): Statement[] {
-  const secret = source.startsWith('arn:');
+function readStatements(source: string | Intrinsic, kmsKeyArn: string): Statement[] {
+  const secret = typeof source !== 'string' || source.startsWith('arn:');
   const resource: Intrinsic = secret
     ? source
     : { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${source}` };
@@ -87,7 +103,11 @@ export function applyMaskSalt(
       continue;
     }
     const { maskSaltParameter, maskSaltKmsKeyArn } = context.secrets ?? checkSecretParams({});
-    const source = maskSaltParameter || defaultMaskSaltParameter(context);
+    let source: string | Intrinsic = maskSaltParameter;
+    if (source === '') {
+      template.resources[GENERATED_SALT_SECRET] ??= generatedSaltSecret(context);
+      source = { Ref: GENERATED_SALT_SECRET };
+    }
     for (const name of names) environment[parameterVariable(name)] = source;
     const role = template.resources[fn.role as string] as Role;
     role.Properties.Policies[0]!.PolicyDocument.Statement.push(...readStatements(source, maskSaltKmsKeyArn));
