@@ -11,6 +11,7 @@ import { saltVariables, withSecrets } from '../lib/aws/secret-env';
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
 import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { tracing } from '../lib/observability/tracing';
 import { firehoseMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
@@ -33,6 +34,7 @@ export const handler = middy(
     return response;
   },
 )
+  .use(tracing('firehose-transformer'))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(eventCheck('firehoseTransformer', 'firehose'));

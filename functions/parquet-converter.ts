@@ -17,6 +17,7 @@ import {
 } from '../lib/converter';
 import { createLogger } from '../lib/observability/logger';
 import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { tracing } from '../lib/observability/tracing';
 import { converterMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
@@ -55,6 +56,7 @@ export const handler = middy(async (event: S3Event): Promise<ConverterResult> =>
     throw error;
   }
 })
+  .use(tracing('parquet-converter'))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(eventCheck('parquetConverter', 's3'));

@@ -10,6 +10,7 @@ import type { FirehoseTransformationEvent, FirehoseTransformationResult } from '
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
 import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { tracing } from '../lib/observability/tracing';
 import { firehoseMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
@@ -27,6 +28,7 @@ export const handler = middy(
     return response;
   },
 )
+  .use(tracing('partition-keys'))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(eventCheck('partitionKeys', 'firehose'));

@@ -10,6 +10,7 @@ import { saltVariables, withSecrets } from '../lib/aws/secret-env';
 import { createStreamConsumer } from '../lib/consumer';
 import { createLogger } from '../lib/observability/logger';
 import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { tracing } from '../lib/observability/tracing';
 import { consumerMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
@@ -31,6 +32,7 @@ export const handler = middy(async (event: KinesisStreamEvent): Promise<KinesisS
   recordInvocation(metrics, consumerMetrics(summary, batchItemFailures.length));
   return { batchItemFailures };
 })
+  .use(tracing('stream-consumer'))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(eventCheck('streamConsumer', 'kinesis'));

@@ -11,6 +11,7 @@ import { saltVariables, withSecrets } from '../lib/aws/secret-env';
 import { createWindowAggregator, WindowEmitError, type WindowEvent } from '../lib/analytics';
 import { createLogger } from '../lib/observability/logger';
 import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { tracing } from '../lib/observability/tracing';
 import { windowMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
@@ -43,6 +44,7 @@ export const handler = middy(async (event: WindowEvent): Promise<KinesisStreamSt
     throw error;
   }
 })
+  .use(tracing('window-aggregator'))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(eventCheck('windowAggregator', 'kinesisWindow'));

@@ -58,6 +58,7 @@ module.exports.template = ({ resolveVariable }) => {
         await params(resolveVariable, Object.keys(DESTINATION_PARAMS)),
       ),
       secrets: checkSecretParams(await params(resolveVariable, ['maskSaltParameter', 'maskSaltKmsKeyArn'])),
+      tracing: String(await resolveVariable('param:tracing')) === 'true',
       service: await resolveVariable('self:service'),
       stage: await resolveVariable('sls:stage'),
       ...attach,

@@ -28,8 +28,14 @@ const ENDPOINT_VARIABLES: Record<AwsService, string> = {
   s3: 'AWS_ENDPOINT_URL_S3',
 };
 
-/** SDK retries cover transport errors, 5xx and throttling; few, so a Lambda never hangs on them. */
-export const DEFAULT_MAX_ATTEMPTS = 3;
+/**
+ * Attempts per SDK request: one retry layer decides (docs/retries.md). Kinesis and Firehose are written
+ * through lib/sinks/retry.ts, which resends whole calls that failed transiently and the single entries a
+ * response refused, up to its own maxAttempts; the SDK sends each of those requests once, so a chunk costs
+ * at most that many requests (3 SDK attempts under 4 resends made 12). S3 has no retry of its own: the
+ * SDK's standard 3, or AWS_MAX_ATTEMPTS when set.
+ */
+export const MAX_ATTEMPTS = { kinesis: 1, firehose: 1, s3: 3 } as const satisfies Record<AwsService, number>;
 
 /** Applied to every HTTP/1.1 handler built here: fail fast on dead hosts and stalled sockets. */
 export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, socketTimeout: 60_000 } as const;
@@ -57,9 +63,10 @@ export function isLocalEndpoint(endpoint: string | undefined): boolean {
   return endpoint !== undefined && endpoint.toLowerCase().startsWith('http://');
 }
 
-function baseConfig(env: Env): { maxAttempts?: number } {
-  // AWS_MAX_ATTEMPTS, when set, is the SDK's to apply.
-  return env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS };
+function baseConfig(service: AwsService, env: Env): { maxAttempts?: number } {
+  // For S3, AWS_MAX_ATTEMPTS when set is the SDK's to apply; Kinesis and Firehose retry in lib/sinks/retry.ts.
+  if (service === 's3' && env.AWS_MAX_ATTEMPTS) return {};
+  return { maxAttempts: MAX_ATTEMPTS[service] };
 }
 
 /** Quirks per service, applied only when the endpoint is a plain-HTTP emulator. */
@@ -83,7 +90,12 @@ function configFor<Config extends { endpoint?: unknown }>(
   const env = options.env ?? process.env;
   const overrides = options.overrides ?? ({} as Config);
   const local = isLocalEndpoint(resolveConfiguredEndpoint(service, env, overrides.endpoint));
-  return { ...baseConfig(env), ...defaults, ...(local ? LOCAL_QUIRKS[service]() : {}), ...overrides };
+  return {
+    ...baseConfig(service, env),
+    ...defaults,
+    ...(local ? LOCAL_QUIRKS[service]() : {}),
+    ...overrides,
+  };
 }
 
 export function createKinesisClient(options: ClientFactoryOptions<KinesisClientConfig> = {}): KinesisClient {

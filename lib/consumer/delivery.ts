@@ -10,6 +10,7 @@ import { JsonLinesBody } from '../sinks/lines';
 import { batchObjectKey, putObject } from '../sinks/s3';
 import type { DeliveryOptions, PutOutcome } from '../sinks/retry';
 import type { FirehoseSinkConfig, KinesisSinkConfig, S3SinkConfig, SinkConfig } from '../sinks/config';
+import { FieldPathError, parseFieldPath, readFieldPath, type PathSegment } from '../records/field-path';
 import { lowestPosition } from './settle';
 
 /** One good record of the batch, ready to deliver. */
@@ -276,17 +277,24 @@ function firehoseSink(config: FirehoseSinkConfig, context: SinkContext): Sink {
   };
 }
 
-function readKey(record: Record<string, unknown>, path: string[]): string | undefined {
-  let value: unknown = record;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
+function readKey(record: Record<string, unknown>, path: PathSegment[]): string | undefined {
+  const value = readFieldPath(record, path);
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
+/** The sink's partitionKeyField by the project's one path rule; a bad path fails at cold start, named. */
+function partitionKeyPath(config: KinesisSinkConfig): PathSegment[] | undefined {
+  if (config.partitionKeyField === undefined) return undefined;
+  try {
+    return parseFieldPath(config.partitionKeyField);
+  } catch (error) {
+    if (!(error instanceof FieldPathError)) throw error;
+    throw new Error(`kinesis sink ${config.stream}: partitionKeyField ${error.message}`);
+  }
+}
+
 function kinesisSink(config: KinesisSinkConfig, context: SinkContext): Sink {
-  const path = config.partitionKeyField?.split('.');
+  const path = partitionKeyPath(config);
   return {
     name: `kinesis:${config.stream}`,
     readsRecords: path !== undefined,

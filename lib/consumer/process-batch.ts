@@ -201,7 +201,7 @@ export async function processBatch(
         );
         continue;
       }
-      const { objects, text, line } = decoded.value;
+      const { objects, line } = decoded.value;
       // One context per user record: its objects share all of it.
       const context = {
         ingestionTime,
@@ -230,8 +230,7 @@ export async function processBatch(
           const item: DeliveryItem = {
             position,
             line: outcome.line,
-            bytes:
-              outcome.verbatim && text !== undefined ? lineBytes(user.data, text, outcome.line) : undefined,
+            bytes: outcome.verbatim ? lineBytes(user.data, outcome.line) : undefined,
             record: keepRecords ? outcome.record : undefined,
             keys: outcome.keys,
             partitionKey: user.partitionKey,

@@ -13,6 +13,7 @@ import { streamConsumerResources } from './stream-consumer';
 import { FUNCTIONS, type DeployTemplate, type FunctionKey } from './functions';
 import { applyMaskSalt } from './secrets';
 import { completeTemplate } from './template';
+import { applyTracing } from './tracing';
 import { windowAggregatorResources } from './window-aggregator';
 
 export { FUNCTIONS, type DeployTemplate, type FunctionKey } from './functions';
@@ -82,5 +83,6 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
     Object.assign(template.resources, analytics.resources);
   }
   applyMaskSalt(context, template);
+  applyTracing(context, template);
   return completeTemplate(context, template);
 }

@@ -15,6 +15,7 @@ import { compileKeyRules, type KeyExtractor } from '../partitioning';
 import { usesDynamicPartitioning, type DeliveryConfig } from './config';
 import type { RecordPipeline } from '../processing/config';
 import { createRecordProcessor, type RecordProcessor } from '../processing/record-processor';
+import { ownBytes } from '../processing/verbatim';
 import { decodeBase64, type JsonObject } from '../records';
 import { compileValidator } from '../schema/validate';
 import { API_LIMITS } from '../sinks/chunk';
@@ -199,28 +200,23 @@ function count<K extends string>(counts: Partial<Record<K, number>>, key: K): vo
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-const OPENING_BRACE = 0x7b;
 const NEWLINE = 0x0a;
 
 /**
- * Base64 of `line` and a newline, taken from the record's own data where its bytes are that line: a
- * gzip'd record starts with 0x1f and one with a byte order mark with 0xef, so a leading `{` means the bytes
- * are the UTF-8 text `line` was trimmed from, and equal lengths leave room for nothing but a final newline.
- * Saves encoding the record again; any other record is encoded from the line.
+ * Base64 of `line` and a newline, taken from the record's own data where its bytes are that line (the one
+ * rule: lib/processing/verbatim.ts). Saves encoding the record again; any other record is encoded.
  */
 function lineData(data: string, bytes: Buffer, line: string): string {
-  if (bytes[0] === OPENING_BRACE) {
-    const lineBytes = Buffer.byteLength(line);
-    if (bytes.length === lineBytes + 1 && bytes[lineBytes] === NEWLINE) return data;
-    if (bytes.length === lineBytes) {
-      // Strict base64 ends in a group holding the last 1-3 bytes; only that group is encoded again.
-      const tail = bytes.length % 3;
-      if (tail === 0) return `${data}Cg==`;
-      const last = Buffer.allocUnsafe(tail + 1);
-      bytes.copy(last, 0, bytes.length - tail);
-      last[tail] = NEWLINE;
-      return data.slice(0, -4) + last.toString('base64');
-    }
+  const own = ownBytes(bytes, line);
+  if (own === 'line-newline') return data;
+  if (own === 'line') {
+    // Strict base64 ends in a group holding the last 1-3 bytes; only that group is encoded again.
+    const tail = bytes.length % 3;
+    if (tail === 0) return `${data}Cg==`;
+    const last = Buffer.allocUnsafe(tail + 1);
+    bytes.copy(last, 0, bytes.length - tail);
+    last[tail] = NEWLINE;
+    return data.slice(0, -4) + last.toString('base64');
   }
   return Buffer.from(`${line}\n`).toString('base64');
 }

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { FieldPathError, parseFieldPath, readFieldPath, type PathSegment } from '../records/field-path';
 import { createInvalidRecordInjector, type InvalidKind, type InvalidRecordOptions } from './invalid';
 import { createRandom, deriveSeed } from './random';
 import { compileTemplate, type CompiledTemplate } from './template';
@@ -59,8 +60,13 @@ export function createPartitionKeyStrategy(
         : option.template;
     return () => checkKey(template.render(), 'the partition key template');
   }
-  const path = option.field.split('.');
-  if (path.some((segment) => segment === '')) throw new Error(`bad partition key field "${option.field}"`);
+  let path: PathSegment[];
+  try {
+    path = parseFieldPath(option.field);
+  } catch (error) {
+    if (!(error instanceof FieldPathError)) throw error;
+    throw new Error(`bad partition key field: ${error.message}`);
+  }
   return (text) => {
     let value: unknown;
     try {
@@ -68,10 +74,7 @@ export function createPartitionKeyStrategy(
     } catch {
       return randomKey();
     }
-    for (const segment of path) {
-      value =
-        typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
-    }
+    value = readFieldPath(value, path);
     if (typeof value === 'string' && value.length > 0) return value.slice(0, MAX_PARTITION_KEY_LENGTH);
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     return randomKey();

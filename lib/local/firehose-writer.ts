@@ -27,6 +27,30 @@ function limiter(slots: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
+/** S3 answers that retrying cannot change (the bucket or the credentials are wrong). */
+const PERMANENT_S3_ERRORS = new Set([
+  'NoSuchBucket',
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'InvalidBucketName',
+  'AllAccessDisabled',
+]);
+
+/**
+ * Whether a failed PutObject is worth another attempt: throttling and 5xx (lib/sinks/retry.ts), or no HTTP
+ * answer at all (a reset, refused or timed-out connection; the SDK's error may lose its code when it crosses
+ * a VM context, as under jest). An answered 4xx and the named permanent errors are final.
+ */
+export function isTransientS3Error(error: unknown): boolean {
+  const cause = error instanceof S3WriteError ? error.cause : error;
+  if (isRetryableError(cause)) return true;
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { name, $metadata } = cause as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  if (typeof $metadata?.httpStatusCode === 'number') return false;
+  return !(typeof name === 'string' && PERMANENT_S3_ERRORS.has(name));
+}
+
 export class ObjectWriter {
   private readonly inflight = new Set<Promise<void>>();
   private readonly writeSlot: <T>(task: () => Promise<T>) => Promise<T>;
@@ -120,7 +144,7 @@ export class ObjectWriter {
         return true;
       } catch (error) {
         const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** (retry - 1));
-        const transient = isRetryableError(error instanceof S3WriteError ? error.cause : error);
+        const transient = isTransientS3Error(error);
         if (!transient || waited + delay > windowMs) {
           this.context.logger().error('emulated Firehose: object write failed', {
             key,

@@ -1,6 +1,6 @@
 /**
  * CloudWatch metrics (Powertools Metrics, embedded metric format) for what each function's summary logs. One
- * namespace per deploy stage (POWERTOOLS_METRICS_NAMESPACE, serverless.yml), the function as the `service`
+ * namespace per deploy stage (POWERTOOLS_METRICS_NAMESPACE, set by lib/deploy), the function as the `service`
  * dimension, and breakdowns by a closed set of codes only (a rejection reason, a drop rule named in
  * pipeline.yml, an object outcome): never a record value, so the number of metric streams stays bounded.
  * The counts are buffered and flushed once per invocation by the `logMetrics` middleware.

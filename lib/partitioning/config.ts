@@ -5,7 +5,7 @@
  */
 import schema from '../../schemas/pipeline/partitioning.schema.json';
 import { compileValidator, type Validator } from '../schema/validate';
-import { parsePath, type PathSegment } from './path';
+import { parseFieldPath, type PathSegment } from '../records/field-path';
 import { DEFAULT_MAX_VALUE_LENGTH, sanitizePartitionValue } from './sanitize';
 import {
   assertTimeZone,
@@ -159,7 +159,7 @@ export function normalizePartitioning(config: unknown, root = 'partitioning'): N
     const substitute = own ?? (onMissingKey === 'default' ? defaultValue : undefined);
     const segmentsOf = (path: string, pathField: string): PathSegment[] => {
       try {
-        return parsePath(path);
+        return parseFieldPath(path);
       } catch (error) {
         throw new PartitioningConfigError(pathField, (error as Error).message);
       }

@@ -5,7 +5,7 @@
  */
 import { buildJqQuery } from './jq';
 import { normalizePartitioning, type CompiledKey } from './config';
-import { readPath } from './path';
+import { readFieldPath } from '../records/field-path';
 import { sanitizePartitionValue } from './sanitize';
 import { parseTimestampValue } from './timestamp-parse';
 
@@ -43,7 +43,7 @@ function compileStep(key: CompiledKey, maxValueLength: number): Step {
   if (key.kind === 'path') {
     const { segments } = key;
     return (record) => {
-      const value = readPath(record, segments);
+      const value = readFieldPath(record, segments);
       if (value === undefined || value === null) return orSubstitute('no value in the record');
       const type = typeof value;
       if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'bigint') {
@@ -63,7 +63,7 @@ function compileStep(key: CompiledKey, maxValueLength: number): Step {
   }
   const { segments, input } = key;
   return (record) => {
-    const value = readPath(record, segments);
+    const value = readFieldPath(record, segments);
     if (value === undefined || value === null || value === '') return orSubstitute('no value in the record');
     const parsed = parseTimestampValue(value, input);
     if (!parsed.ok) {

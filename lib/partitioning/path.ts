@@ -1,39 +1,8 @@
 /**
- * Dotted record paths with array indexes (`customer.id`, `items[0].sku`), parsed once into segments.
- * Lookups only follow a record's own properties, so `constructor` or `__proto__` never reach the prototype.
+ * Field paths in jq form, for the jq engine. Paths themselves (parsing, the safety rule, lookups) are
+ * lib/records/field-path.ts.
  */
-
-export type PathSegment = string | number;
-
-const SEGMENT = /^([^.[\]]+)((?:\[\d+\])*)$/;
-const INDEX = /\[(\d+)\]/g;
-
-/** Throws a message (without the field name; the caller prefixes it) when the path is malformed. */
-export function parsePath(path: string): PathSegment[] {
-  if (path === '') throw new Error('path is empty');
-  const segments: PathSegment[] = [];
-  for (const part of path.split('.')) {
-    const match = SEGMENT.exec(part);
-    if (match === null) {
-      throw new Error(`path '${path}' is malformed: expected names separated by '.', with optional [index]`);
-    }
-    segments.push(match[1] as string);
-    for (const index of (match[2] ?? '').matchAll(INDEX)) segments.push(Number(index[1]));
-  }
-  return segments;
-}
-
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** The value at `segments`, or undefined when any step is absent or not a container. */
-export function readPath(record: unknown, segments: readonly PathSegment[]): unknown {
-  let value = record;
-  for (const segment of segments) {
-    if (value === null || typeof value !== 'object' || !hasOwn.call(value, segment)) return undefined;
-    value = (value as Record<PathSegment, unknown>)[segment];
-  }
-  return value;
-}
+import type { PathSegment } from '../records/field-path';
 
 /** jq keywords cannot appear bare after `.` or as object keys in jq 1.6. */
 export const JQ_KEYWORDS = new Set([

@@ -4,6 +4,7 @@ import { assertTimeZone } from '../partitioning/timestamp-format';
 import { AnalyticsSqlError, compilePipelineQuery } from '../analytics/sql';
 import { validateConversionConfig } from '../parquet/config';
 import { usesDynamicPartitioning } from '../firehose/config';
+import { FieldPathError, parseFieldPath } from '../records/field-path';
 import type { PipelineConfig } from './types';
 
 /** Rules that JSON Schema cannot express: each returns problems, each naming its field. */
@@ -90,6 +91,20 @@ const checks: Record<string, Check> = {
       }
     }
     return problems;
+  },
+
+  /** Field paths follow the one rule of lib/records/field-path.ts (no `__proto__`...), named by field. */
+  consumerFieldPaths(pipeline) {
+    return (pipeline.consumer?.sinks ?? []).flatMap((sink, index) => {
+      if (sink.type !== 'kinesis' || sink.partitionKeyField === undefined) return [];
+      try {
+        parseFieldPath(sink.partitionKeyField);
+        return [];
+      } catch (error) {
+        if (!(error instanceof FieldPathError)) throw error;
+        return [`consumer.sinks[${index}].partitionKeyField: ${error.message}`];
+      }
+    });
   },
 
   /** The Parquet converter must not read what it writes (it would trigger itself). */

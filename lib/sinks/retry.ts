@@ -215,7 +215,8 @@ export type SendChunk<R> = (requests: R[]) => Promise<readonly EntryResult[] | u
 /**
  * Sends prepared entries in chunks, one chunk at a time, resending only the entries a response
  * marks as failed (in their original relative order) until they succeed, fail permanently or the
- * attempts run out. Whole-call errors are retried the same bounded way when transient.
+ * attempts run out. Whole-call errors are retried the same bounded way when transient. This is the only
+ * retry layer for Kinesis and Firehose writes: the SDK clients send each request once (docs/retries.md).
  */
 export async function deliverInChunks<R>(
   prepared: readonly PreparedEntry<R>[],

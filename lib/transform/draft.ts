@@ -7,6 +7,8 @@
  * branch instead of a deep copy.
  */
 
+import { FieldPathError, parseFieldPath, type PathSegment } from '../records/field-path';
+
 export type PlainObject = Record<string, unknown>;
 
 /** The record being transformed and which of its objects this run may edit in place. */
@@ -36,20 +38,22 @@ function invalidPath(field: string, message: string): TransformConfigError {
   return new TransformConfigError([{ path: field, message }]);
 }
 
-// Names that reach Object.prototype through ordinary property access.
-const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** `a.b.c` → `['a', 'b', 'c']`; refuses empty segments and prototype-reaching names. */
+/**
+ * `a.b.c` → `['a', 'b', 'c']` by the project's one path rule (lib/records/field-path.ts); transforms edit
+ * objects, so an `[index]` into an array is refused here.
+ */
 export function parsePath(path: unknown, field: string): string[] {
-  if (typeof path !== 'string' || path === '') throw invalidPath(field, 'must be a non-empty path');
-  const segments = path.split('.');
-  for (const segment of segments) {
-    if (segment === '') throw invalidPath(field, `"${path}" has an empty segment`);
-    if (FORBIDDEN_SEGMENTS.has(segment)) {
-      throw invalidPath(field, `"${path}" uses "${segment}", which is not allowed in a path`);
-    }
+  let segments: PathSegment[];
+  try {
+    segments = parseFieldPath(path);
+  } catch (error) {
+    if (error instanceof FieldPathError) throw invalidPath(field, error.message);
+    throw error;
   }
-  return segments;
+  if (segments.some((segment) => typeof segment === 'number')) {
+    throw invalidPath(field, `"${String(path)}" has an [index]: transforms edit objects, not array items`);
+  }
+  return segments as string[];
 }
 
 export function isPlainObject(value: unknown): value is PlainObject {

@@ -5,7 +5,7 @@ import {
   createFirehoseClient,
   createKinesisClient,
   createS3Client,
-  DEFAULT_MAX_ATTEMPTS,
+  MAX_ATTEMPTS,
   isLocalEndpoint,
   resolveConfiguredEndpoint,
 } from '../../../lib/aws/clients';
@@ -82,15 +82,24 @@ describe('client factories', () => {
   });
 
   it.each([
-    ['the default', {}, DEFAULT_MAX_ATTEMPTS],
-    ['AWS_MAX_ATTEMPTS when set', { AWS_MAX_ATTEMPTS: '7' }, 7],
-  ])('retries up to %s attempts', async (_name, env, expected) => {
+    ['S3, by default', 's3', {}, MAX_ATTEMPTS.s3],
+    ['S3, AWS_MAX_ATTEMPTS when set', 's3', { AWS_MAX_ATTEMPTS: '7' }, 7],
+    ['Kinesis, by default', 'kinesis', {}, 1],
+    [
+      'Kinesis, even with AWS_MAX_ATTEMPTS (lib/sinks/retry.ts decides)',
+      'kinesis',
+      { AWS_MAX_ATTEMPTS: '7' },
+      1,
+    ],
+    ['Firehose, even with AWS_MAX_ATTEMPTS', 'firehose', { AWS_MAX_ATTEMPTS: '7' }, 1],
+  ] as const)('attempts per request: %s', async (_name, service, env, expected) => {
     // AWS_MAX_ATTEMPTS is read by the SDK from process.env itself.
     const saved = process.env.AWS_MAX_ATTEMPTS;
     Object.assign(process.env, env);
     try {
-      const firehose = createFirehoseClient({ env, overrides: base });
-      expect(await firehose.config.maxAttempts()).toBe(expected);
+      const factories = { s3: createS3Client, kinesis: createKinesisClient, firehose: createFirehoseClient };
+      const client = factories[service]({ env, overrides: base });
+      expect(await client.config.maxAttempts()).toBe(expected);
     } finally {
       if (saved === undefined) delete process.env.AWS_MAX_ATTEMPTS;
       else process.env.AWS_MAX_ATTEMPTS = saved;

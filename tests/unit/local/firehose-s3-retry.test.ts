@@ -8,7 +8,9 @@ import {
   type EmulatedFirehoseOptions,
   type KinesisSourceRecord,
 } from '../../../lib/local/firehose';
+import { isTransientS3Error } from '../../../lib/local/firehose-writer';
 import type { DeliveryConfig } from '../../../lib/pipeline/types';
+import { S3WriteError } from '../../../lib/sinks/s3';
 import { KPL_MAGIC } from '../../../lib/records';
 
 const s3mock = mockClient(S3Client);
@@ -109,6 +111,30 @@ function start(options: Partial<EmulatedFirehoseOptions> = {}) {
 }
 
 const lines = (): string[] => [...bucket.values()].flatMap((body) => body.trimEnd().split('\n'));
+
+describe('isTransientS3Error', () => {
+  it.each<[string, unknown, boolean]>([
+    ['503 SlowDown', sdkError('SlowDown', 503), true],
+    ['a 500 without a known name', sdkError('Weird', 500), true],
+    ['a reset connection', sdkError('TimeoutError', undefined, 'ECONNRESET'), true],
+    [
+      'no HTTP answer, code lost (the SDK wrapper across VM contexts)',
+      new Error('AWS SDK error wrapper for TimeoutError'),
+      true,
+    ],
+    [
+      'the same inside an S3WriteError',
+      new S3WriteError('PutObject', 'b', 'k', new Error('socket hang up')),
+      true,
+    ],
+    ['403 AccessDenied', sdkError('AccessDenied', 403), false],
+    ['an answered 404 of any name', sdkError('Whatever', 404), false],
+    ['NoSuchBucket without metadata', Object.assign(new Error('no bucket'), { name: 'NoSuchBucket' }), false],
+    ['a string', 'boom', false],
+  ])('%s → %s', (_name, error, expected) => {
+    expect(isTransientS3Error(error)).toBe(expected);
+  });
+});
 
 describe('S3 writes of the emulated Firehose under faults', () => {
   it.each<[string, Error]>([

@@ -115,9 +115,12 @@ describe('compileKeyRules: missing keys', () => {
     expect(extract({}, arrival).ok).toBe(false);
   });
 
-  it('does not read inherited properties', () => {
-    const extract = compileKeyRules({ keys: [{ name: 'c', path: 'constructor' }] });
+  it('does not read inherited properties (and refuses the prototype-reaching names outright)', () => {
+    const extract = compileKeyRules({ keys: [{ name: 'c', path: 'toString' }] });
     expect(extract({}, arrival)).toMatchObject({ ok: false, reason: 'missing-partition-key' });
+    expect(() => compileKeyRules({ keys: [{ name: 'c', path: 'constructor' }] })).toThrow(
+      'partitioning.keys[0].path: "constructor" uses "constructor", which is not allowed in a path',
+    );
   });
 });
 
