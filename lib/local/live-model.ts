@@ -7,6 +7,7 @@ import { STAGE } from './live-graph';
 import { errorsByReason, stageCounts, type RunCounters } from './live-stages';
 import type {
   BuffersMessage,
+  LiveMessage,
   ErrorsMessage,
   ShardsMessage,
   StagesMessage,
@@ -120,7 +121,9 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
   let windowsPublished = -1;
 
   let ended = false;
-  const publish = (final = false): void => {
+  /** `put` (a snapshot's) sets the latest messages without sending them to the current listeners. */
+  const publish = (final = false, put?: (message: LiveMessage) => void): void => {
+    const send = put ?? ((message: LiveMessage) => channel.publish(message));
     ended ||= final;
     const at = now();
     const reading = read();
@@ -143,23 +146,24 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
       }
       stages[id] = status;
     }
-    previous = { at, stages };
+    // Rates are over the listeners' interval: a snapshot between two ticks does not shorten it.
+    if (!put) previous = { at, stages };
     const byReason: ErrorCount[] = errorsByReason(reading.run);
-    channel.publish({
+    send({
       type: 'stages',
       at,
       final: ended,
       intervalMs,
       stages: Object.values(stages),
     } satisfies StagesMessage);
-    channel.publish({ type: 'shards', at, mappings: reading.shards } satisfies ShardsMessage);
-    channel.publish({
+    send({ type: 'shards', at, mappings: reading.shards } satisfies ShardsMessage);
+    send({
       type: 'buffers',
       at,
       available: reading.buffers !== undefined,
       buffers: reading.buffers ?? [],
     } satisfies BuffersMessage);
-    channel.publish({
+    send({
       type: 'errors',
       at,
       byReason,
@@ -168,20 +172,21 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
       sampled: errors.pushed,
     } satisfies ErrorsMessage);
     // A page that mounts its dashboard later reads the windows closed meanwhile from the latest history.
-    if (windowsPublished !== windows.pushed) {
-      windowsPublished = windows.pushed;
-      channel.publish({ type: 'windows', at, windows: windows.toArray() } satisfies WindowsMessage);
+    // The listeners' copy of the history is only renewed by what they are sent.
+    if (put || windowsPublished !== windows.pushed) {
+      if (!put) windowsPublished = windows.pushed;
+      send({ type: 'windows', at, windows: windows.toArray() } satisfies WindowsMessage);
     }
   };
 
   // The latest of each type, `windows` included, is then the state of now.
-  channel.onSnapshot(() => publish());
+  channel.onSnapshot((put) => publish(false, put));
 
   return {
     tick() {
       if (channel.watching()) publish();
     },
-    publish,
+    publish: (final) => publish(final),
     error(input) {
       errors.push({
         at: now(),

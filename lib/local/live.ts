@@ -10,14 +10,20 @@ export interface LiveChannel extends LiveFeed {
   setGraph(graph: PipelineGraph): void;
   /** Someone is subscribed: a publisher skips the work of building messages nobody reads. */
   watching(): boolean;
-  /** Runs `refresh` at the start of every snapshot(), so a watcher joining mid-run gets the state of now. */
-  onSnapshot(refresh: () => void): void;
+  /**
+   * Runs `refresh` at the start of every snapshot(), so a watcher joining mid-run gets the state of now;
+   * what it `put`s becomes the latest of its type without going to the current listeners.
+   */
+  onSnapshot(refresh: (put: (message: LiveMessage) => void) => void): void;
 }
 
 export function createLiveChannel(): LiveChannel {
   const listeners = new Set<(message: LiveMessage) => void>();
   const latest = new Map<string, LiveMessage>();
-  const refreshers: (() => void)[] = [];
+  const refreshers: ((put: (message: LiveMessage) => void) => void)[] = [];
+  const put = (message: LiveMessage) => {
+    latest.set(message.type, message);
+  };
   let current: PipelineGraph = { nodes: [], edges: [] };
   return {
     graph: () => current,
@@ -25,7 +31,7 @@ export function createLiveChannel(): LiveChannel {
       current = graph;
     },
     snapshot: () => {
-      for (const refresh of refreshers) refresh();
+      for (const refresh of refreshers) refresh(put);
       return [...latest.values()];
     },
     subscribe(listener) {
@@ -37,7 +43,7 @@ export function createLiveChannel(): LiveChannel {
       refreshers.push(refresh);
     },
     publish(message) {
-      latest.set(message.type, message);
+      put(message);
       for (const listener of listeners) {
         try {
           listener(message);

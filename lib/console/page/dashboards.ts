@@ -4,6 +4,7 @@
  * loaded when the first chart is drawn: it reads the browser's language as it loads, and a browser whose
  * language tag Intl refuses must cost this tab only, not the whole page.
  */
+import 'uplot/dist/uPlot.min.css';
 import type uPlot from 'uplot';
 import type { WindowMessage, WindowsMessage } from '../../local/live-types';
 import type { ConsoleContext, ConsoleTab } from './context';

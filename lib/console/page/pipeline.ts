@@ -168,14 +168,26 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
     const byId = new Map(latest.map((status) => [status.id, status]));
     for (const [id, group] of groups) showCounts(group, byId.get(id));
   };
-  void context.graph().then((graph: PipelineGraph) => {
-    groups = drawGraph(svg, layoutGraph(graph));
-    paint();
-  });
+  // The page may open before the run has set its graph: fetched again while nothing is drawn.
+  let fetching: Promise<void> | undefined;
+  const fetchGraph = () => {
+    fetching ??= context
+      .graph()
+      .then((graph: PipelineGraph) => {
+        if (graph.nodes.length > 0) groups = drawGraph(svg, layoutGraph(graph));
+        paint();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        fetching = undefined;
+      });
+  };
+  fetchGraph();
 
   context.subscribe('stages', (message) => {
     const stages = message as StagesMessage;
     latest = stages.stages;
+    if (groups.size === 0) fetchGraph();
     runState.textContent = stages.final
       ? 'The run has drained: these are its final counts.'
       : `Live: counts as of ${new Date(stages.at).toLocaleTimeString()}, rates over the last ${(stages.intervalMs / 1000).toFixed(1)} s.`;

@@ -169,6 +169,27 @@ describe('createLivePublisher', () => {
     expect(seen.filter((message) => message.type === 'stages')).toHaveLength(1);
   });
 
+  it('answers a snapshot without sending anything to the current listeners or moving their rates', () => {
+    let scale = 1;
+    const { channel, publisher, seen, advance, watch } = setUp(() => readingOf(run(scale)));
+    watch();
+    advance(1000);
+    publisher.tick();
+    scale = 2;
+    advance(500);
+
+    const snapshot = channel.snapshot();
+    advance(500);
+    publisher.tick();
+
+    expect(byId(snapshot.find((message) => message.type === 'stages')).generator!.in).toBe(200);
+    const stages = seen.filter((message) => message.type === 'stages');
+    expect(stages).toHaveLength(2);
+    // 100 → 200 over the second since the last tick, not the half second since the snapshot.
+    expect(stages[1]!.intervalMs).toBe(1000);
+    expect(byId(stages[1]).generator!.inPerSecond).toBe(100);
+  });
+
   it('publishes the end of the run even while nobody watches, marked final from then on', () => {
     const { channel, publisher, read } = setUp(() => readingOf(run(1)));
     const published = jest.spyOn(channel, 'publish');
