@@ -30,6 +30,8 @@ export async function startRunConsole(options: {
   stateDir: string;
   port?: number;
   endpoints: { kinesis?: string; s3?: string };
+  /** Where the template library lives (default the project's templates/). */
+  templatesDir?: string;
 }): Promise<RunConsole> {
   let ended = false;
   const endpoints = () => {
@@ -54,6 +56,7 @@ export async function startRunConsole(options: {
     config: options.config,
     stateDir: options.stateDir,
     port: options.port,
+    templatesDir: options.templatesDir,
     endpoints: () => ({ kinesis: endpoints().kinesis }),
     refreshLake: () => (ended || endpoints().s3 === undefined ? undefined : mirror),
   });
