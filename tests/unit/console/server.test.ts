@@ -318,3 +318,24 @@ describe('the real senders', () => {
     await sink.close();
   });
 });
+
+describe('a page that does not read', () => {
+  it('neither slows the publisher nor makes the server hold more than its bounded queue', async () => {
+    const controller = new AbortController();
+    const response = await call('/api/live', { signal: controller.signal });
+    const reader = response.body!.getReader();
+    const started = performance.now();
+    for (let i = 0; i < 20_000; i += 1) live.publish({ type: 'error', at: i, i });
+    const elapsed = performance.now() - started;
+    live.publish({ type: 'error', at: 0, i: 'last' });
+    let text = '';
+    while (!text.includes('"i":"last"')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    await reader.cancel();
+    const received = text.match(/"type":"error"/g)?.length ?? 0;
+
+    expect(elapsed).toBeLessThan(1000);
+    // The queue holds 4; the stream's own buffer a few more. Without the queue all 20,001 would wait.
+    expect(received).toBeLessThan(100);
+  });
+});
