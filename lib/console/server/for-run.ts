@@ -35,7 +35,8 @@ export async function startRunConsole(options: {
 }): Promise<RunConsole> {
   let ended = false;
   const endpoints = () => {
-    const published = publishedEndpoints(options.live);
+    // Once the run is over, the emulators it started are stopped: only endpoints given to it remain.
+    const published = ended ? {} : publishedEndpoints(options.live);
     return {
       kinesis: published.kinesis ?? options.endpoints.kinesis,
       s3: published.s3 ?? options.endpoints.s3,

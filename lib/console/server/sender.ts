@@ -36,8 +36,8 @@ export const awsSinkFactory: SinkFactory = (target, endpoints) => {
   if (target.kind === 'stream') {
     if (endpoints.kinesis === undefined) {
       throw new Error(
-        "this run's Kinesis endpoint is not known to the console yet: wait until the run has started its " +
-          'emulators, or start kpipe local with --kinesis-endpoint',
+        "this run's Kinesis emulator is not available (not started yet, or stopped at the end of the run): " +
+          'send while the run goes, or give kpipe local --kinesis-endpoint of an emulator you run',
       );
     }
     const client = createKinesisClient({ env: {}, overrides: localOverrides(endpoints.kinesis) });

@@ -302,7 +302,7 @@ describe('the live feed', () => {
 
 describe('the real senders', () => {
   it.each([
-    ['stream', /Kinesis endpoint is not known.*--kinesis-endpoint/],
+    ['stream', /Kinesis emulator is not available.*--kinesis-endpoint/],
     ['delivery-stream', /emulated inside kpipe.*send to the stream that feeds it/],
   ] as const)(
     'refuse a %s target when the run has no endpoint for it, rather than reach AWS',
