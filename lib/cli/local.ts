@@ -281,6 +281,8 @@ export async function run(argv: string[]): Promise<number> {
         values['console-port'] === undefined
           ? 0
           : numberOption('console-port', values['console-port'], 0, 1, 65535);
+      if (!Number.isInteger(port))
+        throw new UsageError(`--console-port must be a whole number, got "${port}"`);
       console_ = await startRunConsole({
         live,
         config: pipeline.config,

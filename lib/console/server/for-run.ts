@@ -30,10 +30,13 @@ export async function startRunConsole(options: {
   stateDir: string;
   port?: number;
   endpoints: { kinesis?: string; s3?: string };
+  /** Where the template library lives (default the project's templates/). */
+  templatesDir?: string;
 }): Promise<RunConsole> {
   let ended = false;
   const endpoints = () => {
-    const published = publishedEndpoints(options.live);
+    // Once the run is over, the emulators it started are stopped: only endpoints given to it remain.
+    const published = ended ? {} : publishedEndpoints(options.live);
     return {
       kinesis: published.kinesis ?? options.endpoints.kinesis,
       s3: published.s3 ?? options.endpoints.s3,
@@ -54,6 +57,7 @@ export async function startRunConsole(options: {
     config: options.config,
     stateDir: options.stateDir,
     port: options.port,
+    templatesDir: options.templatesDir,
     endpoints: () => ({ kinesis: endpoints().kinesis }),
     refreshLake: () => (ended || endpoints().s3 === undefined ? undefined : mirror),
   });

@@ -20,7 +20,7 @@ export interface SendRequest {
   seed?: number;
 }
 
-/** Where the run's emulators listen (undefined: the SDK's own chain, AWS_ENDPOINT_URL_* or AWS). */
+/** Where the run's emulators listen; undefined while not known. */
 export interface SendEndpoints {
   kinesis?: string;
   firehose?: string;
@@ -28,19 +28,30 @@ export interface SendEndpoints {
 
 export type SinkFactory = (target: SendRequest['target'], endpoints: SendEndpoints) => RecordSink;
 
-/** Senders through the run's endpoints, or the SDK chain when the run has none for that service. */
+/**
+ * Senders through the run's own endpoints only: like the run, the console never reaches AWS. Without the
+ * endpoint it refuses, saying why, rather than fall back to the SDK chain (which could be a real account).
+ */
 export const awsSinkFactory: SinkFactory = (target, endpoints) => {
   if (target.kind === 'stream') {
-    const client = createKinesisClient(
-      endpoints.kinesis ? { env: {}, overrides: localOverrides(endpoints.kinesis) } : {},
-    );
+    if (endpoints.kinesis === undefined) {
+      throw new Error(
+        "this run's Kinesis emulator is not available (not started yet, or stopped at the end of the run): " +
+          'send while the run goes, or give kpipe local --kinesis-endpoint of an emulator you run',
+      );
+    }
+    const client = createKinesisClient({ env: {}, overrides: localOverrides(endpoints.kinesis) });
     return createKinesisSink((entries) => putRecordsReliably(client, { streamName: target.name }, entries), {
       close: async () => client.destroy(),
     });
   }
-  const client = createFirehoseClient(
-    endpoints.firehose ? { env: {}, overrides: localOverrides(endpoints.firehose) } : {},
-  );
+  if (endpoints.firehose === undefined) {
+    throw new Error(
+      "this run's delivery stream is emulated inside kpipe and has no endpoint: send to the stream that " +
+        'feeds it (a direct-put delivery stream is fed by the run itself)',
+    );
+  }
+  const client = createFirehoseClient({ env: {}, overrides: localOverrides(endpoints.firehose) });
   return createFirehoseSink((records) => putRecordBatchReliably(client, target.name, records), {
     close: async () => client.destroy(),
   });

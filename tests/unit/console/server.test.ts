@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createConsoleApp } from '../../../lib/console/server/app';
 import { createLakeService } from '../../../lib/console/server/lake';
 import { newToken } from '../../../lib/console/server/security';
-import { createSender } from '../../../lib/console/server/sender';
+import { awsSinkFactory, createSender } from '../../../lib/console/server/sender';
 import { createTemplateLibrary } from '../../../lib/console/server/templates';
 import { createMemorySink } from '../../../lib/generator/sinks';
 import { createLiveChannel } from '../../../lib/local/live';
@@ -297,5 +297,45 @@ describe('the live feed', () => {
 
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     expect(text.indexOf('"n":1')).toBeLessThan(text.indexOf('"n":2'));
+  });
+});
+
+describe('the real senders', () => {
+  it.each([
+    ['stream', /Kinesis emulator is not available.*--kinesis-endpoint/],
+    ['delivery-stream', /emulated inside kpipe.*send to the stream that feeds it/],
+  ] as const)(
+    'refuse a %s target when the run has no endpoint for it, rather than reach AWS',
+    (kind, message) => {
+      expect(() => awsSinkFactory({ kind, name: 'x' }, {})).toThrow(message);
+    },
+  );
+
+  it('send through the endpoint the run gives', async () => {
+    const sink = awsSinkFactory({ kind: 'stream', name: 'x' }, { kinesis: 'http://127.0.0.1:1' });
+
+    expect(typeof sink.send).toBe('function');
+    await sink.close();
+  });
+});
+
+describe('a page that does not read', () => {
+  it('neither slows the publisher nor makes the server hold more than its bounded queue', async () => {
+    const controller = new AbortController();
+    const response = await call('/api/live', { signal: controller.signal });
+    const reader = response.body!.getReader();
+    const started = performance.now();
+    for (let i = 0; i < 20_000; i += 1) live.publish({ type: 'error', at: i, i });
+    const elapsed = performance.now() - started;
+    live.publish({ type: 'error', at: 0, i: 'last' });
+    let text = '';
+    while (!text.includes('"i":"last"')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    await reader.cancel();
+    const received = text.match(/"type":"error"/g)?.length ?? 0;
+
+    expect(elapsed).toBeLessThan(1000);
+    // The queue holds 4; the stream's own buffer a few more. Without the queue all 20,001 would wait.
+    expect(received).toBeLessThan(100);
   });
 });
