@@ -5,11 +5,10 @@
  * the run's stream with the counters moving. Lake: a query's rows, an attack refused. Screenshots: the
  * README's under docs/console/ on success, each page's under reports/console/ on failure.
  */
-import chromium from '@sparticuz/chromium';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { startRunConsole, type RunConsole } from '../../../lib/console/server/for-run';
 import { localConverter } from '../../../lib/local/converter';
 import {
@@ -21,6 +20,7 @@ import {
 import { createLiveChannel } from '../../../lib/local/live';
 import { runLocalPipeline } from '../../../lib/local/runtime';
 import { loadPipeline } from '../../../lib/pipeline/load';
+import { launchBrowser, readmeScreenshot } from './support/browser';
 
 /** The few DOM names the page functions use (this file compiles without the DOM library; they run in Chromium). */
 interface Field {
@@ -49,10 +49,9 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'kpipe-console-'));
   templatesDir = mkdtempSync(join(tmpdir(), 'kpipe-console-templates-'));
   cpSync('templates', templatesDir, { recursive: true });
-  const [kinesisEmulator, s3Emulator, executablePath] = await Promise.all([
+  const [kinesisEmulator, s3Emulator] = await Promise.all([
     startKinesisEmulator('kinesalite'),
     startS3rver(),
-    chromium.executablePath(),
   ]);
   kinesis = kinesisEmulator;
   s3 = s3Emulator;
@@ -73,7 +72,7 @@ beforeAll(async () => {
       onWarning: () => undefined,
     }),
     startRunConsole({ live, config: pipeline.config, stateDir, endpoints, templatesDir }),
-    puppeteer.launch({ executablePath, args: chromium.args, headless: true }),
+    launchBrowser(),
   ]);
   expect(summary.reconciliation.ok).toBe(true);
   console_ = started;
@@ -164,7 +163,7 @@ it('Generator: a template error at its line, the preview, a saved template after
     expect(rate).toBeGreaterThan(100);
     expect(rate).toBeLessThan(300);
     mkdirSync('docs/console', { recursive: true });
-    await page.screenshot({ path: 'docs/console/generator.png' });
+    await readmeScreenshot(page, 'generator');
   }));
 
 it('Lake: a query shows its rows and partitions; a read outside the run folder is refused', () =>
@@ -191,7 +190,7 @@ it('Lake: a query shows its rows and partitions; a read outside the run folder i
     );
     expect(await page.$$eval('#partitions li', (items) => items.length)).toBeGreaterThan(0);
     mkdirSync('docs/console', { recursive: true });
-    await page.screenshot({ path: 'docs/console/lake.png' });
+    await readmeScreenshot(page, 'lake');
 
     await replaceText('#sql', "SELECT * FROM read_text('/etc/passwd')");
     await page.click('#run-query');

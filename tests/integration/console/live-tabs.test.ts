@@ -3,16 +3,16 @@
  * counters move as records flow, and a dashboard chart gains points as one-second windows close.
  * Screenshots: the README's under docs/console/ on success, the page under reports/console/ on failure.
  */
-import chromium from '@sparticuz/chromium';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { startRunConsole, type RunConsole } from '../../../lib/console/server/for-run';
 import { localConverter } from '../../../lib/local/converter';
 import { createLiveChannel } from '../../../lib/local/live';
 import { runLocalPipeline, type LocalRunSummary } from '../../../lib/local/runtime';
 import { parsePipeline } from '../../../lib/pipeline/load';
+import { launchBrowser, readmeScreenshot } from './support/browser';
 
 /** The DOM the page functions read (this file compiles without the DOM library; they run in Chromium). */
 declare const document: {
@@ -35,17 +35,12 @@ let run: Promise<LocalRunSummary>;
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'kpipe-live-tabs-'));
   const live = createLiveChannel();
-  const [started, executablePath] = await Promise.all([
+  const [started, launched] = await Promise.all([
     startRunConsole({ live, config: pipeline.config, stateDir, endpoints: {} }),
-    chromium.executablePath(),
+    launchBrowser(),
   ]);
   console_ = started;
-  // Under LANG=C.UTF-8 this Chromium reports the language en-US@posix, which Intl (and so uPlot) refuses.
-  browser = await puppeteer.launch({
-    executablePath,
-    args: [...chromium.args, '--lang=en-US'],
-    headless: true,
-  });
+  browser = launched;
   page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 900 });
   await page.goto(`${console_.url}#pipeline`);
@@ -105,7 +100,7 @@ it('Pipeline: the graph of pipeline.yml, its counters moving as records flow', (
     );
     expect(await consumerIn()).toBeGreaterThan(first);
     mkdirSync('docs/console', { recursive: true });
-    await page.screenshot({ path: 'docs/console/pipeline.png', fullPage: true });
+    await readmeScreenshot(page, 'pipeline');
   }));
 
 it('Dashboards: a chart per numeric column gains points as windows close', () =>
@@ -131,5 +126,5 @@ it('Dashboards: a chart per numeric column gains points as windows close', () =>
     const summary = await run;
     expect(summary.windows!.windowFinalInvokes).toBeGreaterThan(0);
     mkdirSync('docs/console', { recursive: true });
-    await page.screenshot({ path: 'docs/console/dashboards.png', fullPage: true });
+    await readmeScreenshot(page, 'dashboards');
   }));
