@@ -3,7 +3,8 @@
  * plus the first invocation on its sample event, in a fresh `node` process per run, beside a bare bundle
  * (coldstart-bare.ts: middy, the Powertools logger, three SDK clients, one S3 PutObject) built in the same run
  * with serverless.yml's esbuild options. Both run with the function's environment from the packaged template
- * (NODE_OPTIONS included) against s3rver. Target: every function ≤ 1.3× the bare bundle.
+ * (NODE_OPTIONS included) against s3rver, and an SSM stand-in for the mask salt the consumer, the transformer
+ * and the window aggregator read at their first invocation. Target: every function ≤ 1.3× the bare bundle.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { decodeS3Key } from '../lib/converter';
 import { sampleRecords } from '../lib/events/samples';
 import { createBucket, localOverrides, LOCAL_CREDENTIALS, startS3rver } from '../lib/local/emulators';
 import { packagingOptions } from './bundle';
+import { startSsmStub } from './ssm-stub';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
@@ -191,6 +193,8 @@ const kb = (bytes: number | undefined): string =>
 export default async function coldstartBench(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'coldstart-'));
   const s3rver = await startS3rver();
+  // Deployed, the functions that mask read their salt from SSM at the first invocation (MASK_SALT_PARAMETER).
+  const ssm = await startSsmStub('bench-salt');
   try {
     const bucket = await prepareBucket(s3rver.endpoint);
     const awsEnv = {
@@ -198,6 +202,7 @@ export default async function coldstartBench(): Promise<void> {
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_S3: s3rver.endpoint,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       BUCKET_NAME: bucket,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -231,6 +236,7 @@ export default async function coldstartBench(): Promise<void> {
     });
     console.table(rows);
   } finally {
+    await ssm.stop();
     await s3rver.stop();
     rmSync(work, { recursive: true, force: true });
   }

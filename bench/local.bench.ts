@@ -3,6 +3,8 @@
  * records, the same producers, a fresh emulator, nobody reading), the stream-ingest rate while every stage
  * reads it (records acknowledged / generation time), and end to end (generation → consumer, Firehose,
  * windows → Parquet, reconciled). The aim is for the emulator to be the bottleneck, not the project.
+ * On kinesalite, the console's overhead too: the same end-to-end run with a watcher on the live channel that
+ * serialises every message as the console's SSE relay does, against the run without (target ratio ≥ 0.9).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../lib/aws/clients';
 import { compileTemplate, loadTemplateSpec } from '../lib/generator';
 import { localConverter } from '../lib/local/converter';
+import { createLiveChannel, type LiveChannel } from '../lib/local/live';
 import {
   createStreamAndWait,
   KINESIS_EMULATORS,
@@ -20,7 +23,7 @@ import {
 } from '../lib/local/emulators';
 import { runLocalPipeline } from '../lib/local/runtime';
 import { loadPipeline } from '../lib/pipeline/load';
-import { formatResult } from './harness';
+import { formatResult, median } from './harness';
 
 /** kinesis-mock takes a few hundred records/s: a larger count there would only make the run long. */
 const COUNTS: Record<KinesisEmulatorName, number> = {
@@ -28,6 +31,8 @@ const COUNTS: Record<KinesisEmulatorName, number> = {
   'kinesis-mock': Number(process.env.BENCH_LOCAL_MOCK_COUNT ?? 3_000),
 };
 const PRODUCERS = Number(process.env.BENCH_LOCAL_PRODUCERS ?? 4);
+/** Runs with and without a console watching, alternated (the first without is the end-to-end run above). */
+const CONSOLE_PAIRS = Number(process.env.BENCH_CONSOLE_PAIRS ?? 3);
 
 async function ceiling(name: KinesisEmulatorName, records: Buffer[], shards: number): Promise<number> {
   const emulator = await startKinesisEmulator(name);
@@ -59,6 +64,19 @@ async function ceiling(name: KinesisEmulatorName, records: Buffer[], shards: num
   }
 }
 
+/** A watcher as the console's SSE relay is one: the snapshot on connect, then every message serialised. */
+function sseWatcher(channel: LiveChannel): { bytes: number; busyMs: number } {
+  const watcher = { bytes: 0, busyMs: 0 };
+  const send = (message: unknown) => {
+    const start = process.hrtime.bigint();
+    watcher.bytes += `data: ${JSON.stringify(message)}\n\n`.length;
+    watcher.busyMs += Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  channel.snapshot().forEach(send);
+  channel.subscribe(send);
+  return watcher;
+}
+
 export default async function localBench(): Promise<void> {
   const pipeline = loadPipeline(resolve(__dirname, '..', 'pipeline.yml'));
   const env = { ...process.env, MASK_SALT: 'bench-salt', POWERTOOLS_LOG_LEVEL: 'ERROR' };
@@ -68,21 +86,24 @@ export default async function localBench(): Promise<void> {
     const template = compileTemplate(spec.text, { seed: 3, newlines: spec.newlines });
     const records = Array.from({ length: count }, () => Buffer.from(template.render()));
     const bare = await ceiling(name, records, pipeline.config.stream.shards);
-    const summary = await runLocalPipeline({
-      pipeline,
-      workDir: mkdtempSync(join(tmpdir(), 'kpipe-bench-')),
-      count,
-      follow: false,
-      invalidRatio: 0.05,
-      // Megabyte records cost an emulator seconds each and would measure only that; the ceiling has none.
-      invalidKinds: { 'not-json': 1, 'schema-violation': 1 },
-      seed: 3,
-      template: 'clickstream',
-      producers: PRODUCERS,
-      kinesisEmulator: name,
-      converter: localConverter(pipeline),
-      env,
-    });
+    const run = (live?: LiveChannel) =>
+      runLocalPipeline({
+        pipeline,
+        workDir: mkdtempSync(join(tmpdir(), 'kpipe-bench-')),
+        live,
+        count,
+        follow: false,
+        invalidRatio: 0.05,
+        // Megabyte records cost an emulator seconds each and would measure only that; the ceiling has none.
+        invalidKinds: { 'not-json': 1, 'schema-violation': 1 },
+        seed: 3,
+        template: 'clickstream',
+        producers: PRODUCERS,
+        kinesisEmulator: name,
+        converter: localConverter(pipeline),
+        env,
+      });
+    const summary = await run();
     if (!summary.reconciliation.ok) throw new Error(`the benchmark run on ${name} did not reconcile`);
     const { times } = summary;
     const ingest = summary.generated.acknowledged / (times.generateMs / 1000);
@@ -105,6 +126,43 @@ export default async function localBench(): Promise<void> {
       `  stages: emulators up ${times.startMs} ms, generate (stream + consumer + Firehose + windows running) ` +
         `${times.generateMs} ms, drain (flush Firehose buffers, convert to Parquet) ${times.drainMs} ms, ` +
         `mirror bucket to disk ${times.mirrorMs} ms; lake rows ${summary.reconciliation.lakeRows}`,
+    );
+    if (name !== 'kinesalite') continue;
+    // The machine's load moves from run to run: alternate the runs and compare medians.
+    const throughput = (done: typeof summary) =>
+      count / ((done.times.generateMs + done.times.drainMs) / 1000);
+    const without = [endToEnd];
+    const watched: number[] = [];
+    let watcher = { bytes: 0, busyMs: 0 };
+    let watchedMs = 0;
+    for (let pair = 0; pair < CONSOLE_PAIRS; pair += 1) {
+      const channel = createLiveChannel();
+      watcher = sseWatcher(channel);
+      const done = await run(channel);
+      watchedMs = done.times.generateMs + done.times.drainMs;
+      if (!done.reconciliation.ok)
+        throw new Error(`the benchmark run on ${name} with a console did not reconcile`);
+      watched.push(throughput(done));
+      if (pair < CONSOLE_PAIRS - 1) without.push(throughput(await run()));
+    }
+    const subject = median(watched);
+    const baseline = median(without);
+    console.log(
+      formatResult(
+        {
+          name: `${name}: kpipe local end to end with the console watching (every live message serialised), median of ${watched.length}`,
+          unit: 'records',
+          subjectPerSecond: subject,
+          baselinePerSecond: baseline,
+          ratio: subject / baseline,
+        },
+        `the same run without a console, median of ${without.length}`,
+      ) + ' (target ≥ 0.90)',
+    );
+    // The ratio moves with the machine's load; the watcher's own time is the cost the console adds.
+    console.log(
+      `  last watched run: ${watcher.bytes} bytes of SSE, ${watcher.busyMs.toFixed(1)} ms serialising ` +
+        `(${((100 * watcher.busyMs) / watchedMs).toFixed(2)} % of its ${watchedMs} ms generate + drain)`,
     );
   }
 }

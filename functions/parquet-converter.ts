@@ -6,6 +6,7 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { S3Event } from 'aws-lambda';
 import {
   ConversionRetryError,
@@ -15,10 +16,14 @@ import {
   type ObjectSummary,
 } from '../lib/converter';
 import { createLogger } from '../lib/observability/logger';
+import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { tracing } from '../lib/observability/tracing';
+import { converterMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
 import { handlerPipeline } from '../lib/pipeline/packaged';
 
 const logger = createLogger('parquet-converter');
+const metrics = createMetrics('parquet-converter');
 // Cold start: a bad pipeline.yml (or a conversion that could trigger itself) fails here, naming the field.
 // BUCKET_NAME is unset when the stack creates the bucket: the bucket then comes from the event.
 const convert = createParquetConverter(handlerPipeline(), { bucket: process.env.BUCKET_NAME });
@@ -36,15 +41,22 @@ function logObject(object: ObjectSummary): void {
 }
 
 export const handler = middy(async (event: S3Event): Promise<ConverterResult> => {
+  const started = Date.now();
+  const report = (objects: ObjectSummary[]) => {
+    objects.forEach(logObject);
+    recordInvocation(metrics, converterMetrics(objects, Date.now() - started));
+  };
   try {
     const result = await convert(event);
     if (result.objects.length === 0) logger.warn('event without records', { recordCount: 0 });
-    result.objects.forEach(logObject);
+    report(result.objects);
     return result;
   } catch (error) {
-    if (error instanceof ConversionRetryError) error.result.objects.forEach(logObject);
+    if (error instanceof ConversionRetryError) report(error.result.objects);
     throw error;
   }
 })
+  .use(tracing('parquet-converter'))
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(eventCheck('parquetConverter', 's3'));

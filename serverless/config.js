@@ -8,6 +8,7 @@ const { loadPipeline } = require('../lib/pipeline/load.ts');
 const { deployTemplate } = require('../lib/deploy/index.ts');
 const { checkAttachParams, resolveSettings, DEFAULT_SETTINGS } = require('../lib/deploy/settings.ts');
 const { destinationParams, DESTINATION_PARAMS } = require('../lib/deploy/destinations.ts');
+const { checkSecretParams } = require('../lib/deploy/secrets.ts');
 
 const pipelineFile = path.resolve(__dirname, '..', process.env.PIPELINE_FILE || 'pipeline.yml');
 
@@ -27,6 +28,13 @@ async function params(resolveVariable, names) {
 // is not kept: serverless calls early, before every source (`param:`) can resolve, and again later.
 let computed;
 module.exports.template = ({ resolveVariable }) => {
+  // The salt itself no longer goes through serverless (it would land in the template and .serverless/).
+  if (process.argv.some((arg) => /^(--param=)?maskSalt=/.test(arg))) {
+    throw new Error(
+      '--param maskSalt is gone: the salt stays in Secrets Manager or SSM. Drop it (each stage then generates its ' +
+        'own secret salt) or pass --param maskSaltParameter=<SSM SecureString name or secret ARN> of yours',
+    );
+  }
   computed ??= (async () => {
     // Warnings (a date pattern with minutes for months...) print once; KPIPE_STRICT=1 makes them errors.
     const pipeline = loadPipeline(pipelineFile, { strict: process.env.KPIPE_STRICT === '1' });
@@ -49,6 +57,8 @@ module.exports.template = ({ resolveVariable }) => {
         pipeline.config.delivery,
         await params(resolveVariable, Object.keys(DESTINATION_PARAMS)),
       ),
+      secrets: checkSecretParams(await params(resolveVariable, ['maskSaltParameter', 'maskSaltKmsKeyArn'])),
+      tracing: String(await resolveVariable('param:tracing')) === 'true',
       service: await resolveVariable('self:service'),
       stage: await resolveVariable('sls:stage'),
       ...attach,

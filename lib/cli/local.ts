@@ -9,6 +9,8 @@ import { DEFAULT_STATE_DIR, exampleQuery } from '../lake/query';
 import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
 import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
+import { startRunConsole, type RunConsole } from '../console/server/for-run';
+import { createLiveChannel } from '../local/live';
 import { parseCommandArgs, UsageError } from './usage';
 
 export const USAGE = `usage: kpipe local [pipeline.yml] [options]
@@ -28,6 +30,10 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --strict               refuse pipeline.yml warnings (such as yyyy-mm-dd: minutes for months) as errors
   --seed <n>             reproducible data
   --follow               keep generating and running until Ctrl-C (state persists in the state dir)
+  --console-port <n>     port of the local console (default: a free one); it listens on 127.0.0.1 only and
+                         its URL, printed at start, carries this run's token. In a terminal the console
+                         stays up after a bounded run's summary until Ctrl-C; in a pipe the command exits
+  --no-console           do not serve the console
   --state-dir <dir>      checkpoints, dead letters, emulator data, the run's log and the mirrored lake
                          (default .local; one run at a time per folder)
   --kinesis-emulator <kinesalite|kinesis-mock>   Kinesis emulator to start (default kinesalite: thousands
@@ -230,6 +236,8 @@ export async function run(argv: string[]): Promise<number> {
       'kinesis-endpoint': { type: 'string' },
       's3-endpoint': { type: 'string' },
       strict: { type: 'boolean', default: false },
+      'console-port': { type: 'string' },
+      'no-console': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -264,11 +272,34 @@ export async function run(argv: string[]): Promise<number> {
     terminal.note(`stopping: generation stopped; now ${phase}… (Ctrl-C again to stop at once)`);
   };
   process.on('SIGINT', interrupt);
+  const live = createLiveChannel();
+  let console_: RunConsole | undefined;
   try {
+    const stateDir = values['state-dir'] ?? values['work-dir'] ?? DEFAULT_STATE_DIR;
+    if (!values['no-console']) {
+      const port =
+        values['console-port'] === undefined
+          ? 0
+          : numberOption('console-port', values['console-port'], 0, 1, 65535);
+      console_ = await startRunConsole({
+        live,
+        config: pipeline.config,
+        stateDir,
+        port,
+        endpoints: { kinesis: values['kinesis-endpoint'], s3: values['s3-endpoint'] },
+      }).catch((error: Error) => {
+        terminal.note(
+          `kpipe: console not started: ${error.message} (the run goes on; --no-console hides this)`,
+        );
+        return undefined;
+      });
+      if (console_) terminal.note(`console: ${console_.url}`);
+    }
     const seed = values.seed === undefined ? undefined : numberOption('seed', values.seed, 0, 0, 2 ** 31);
     const summary = await runLocalPipeline({
       pipeline,
-      workDir: values['state-dir'] ?? values['work-dir'] ?? DEFAULT_STATE_DIR,
+      workDir: stateDir,
+      live,
       count: numberOption('count', values.count, 2000, 1, 10_000_000),
       follow: values.follow,
       ratePerSecond:
@@ -291,9 +322,16 @@ export async function run(argv: string[]): Promise<number> {
     });
     terminal.done();
     console.log(formatSummary(summary, process.cwd(), pipeline));
+    console_?.runEnded();
+    if (console_ && process.stdout.isTTY && !controller.signal.aborted) {
+      process.removeListener('SIGINT', interrupt);
+      console.log(`\nthe console stays up at ${console_.url} (the lake as mirrored above); Ctrl-C closes it`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
     return exitCode(summary);
   } finally {
     terminal.done();
     process.removeListener('SIGINT', interrupt);
+    await console_?.close();
   }
 }

@@ -5,42 +5,38 @@
  */
 import { version } from '../../package.json';
 import { didYouMean } from '../text/suggest';
-import * as emulators from './emulators';
-import * as events from './events';
-import * as generate from './generate';
-import * as local from './local';
-import * as query from './query';
 import { USAGE_EXIT_CODE, UsageError } from './usage';
 
-type Command = { summary: string; usage: string; run: (argv: string[]) => Promise<number> };
+type CommandModule = { USAGE: string; run: (argv: string[]) => Promise<number> };
+type Command = { summary: string; load: () => CommandModule };
 
+// Each command's module is loaded only when that command runs: loading all of them (the AWS SDK, DuckDB,
+// the emulators) cost every `kpipe` call about 3 s of tsx compiling before it printed a word. require(), not
+// import(): bin/kpipe.js registers tsx for require() only, and jest compiles to CommonJS as well.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const commands: Record<string, Command> = {
   local: {
     summary: 'run the whole pipeline on this machine against emulators',
-    usage: local.USAGE,
-    run: local.run,
+    load: () => require('./local') as typeof import('./local'),
   },
   query: {
     summary: 'run SQL (DuckDB) over the Parquet lake and error outputs of the last local run',
-    usage: query.USAGE,
-    run: query.run,
+    load: () => require('./query') as typeof import('./query'),
   },
   generate: {
     summary: 'send records from a template to a stream, a delivery stream, stdout or a file',
-    usage: generate.USAGE,
-    run: generate.run,
+    load: () => require('./generate') as typeof import('./generate'),
   },
   events: {
     summary: 'write Lambda sample events for `sls invoke local`',
-    usage: events.USAGE,
-    run: events.run,
+    load: () => require('./events') as typeof import('./events'),
   },
   emulators: {
     summary: 'run s3rver with the sample bucket and object for `sls invoke local`, until Ctrl-C',
-    usage: emulators.USAGE,
-    run: emulators.run,
+    load: () => require('./emulators') as typeof import('./emulators'),
   },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
@@ -79,11 +75,12 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`kpipe: unknown ${what} "${name}"${didYouMean(name, known)}\n\n${usage()}`);
     return USAGE_EXIT_CODE;
   }
+  const module = command.load();
   try {
-    return await command.run(rest);
+    return await module.run(rest);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`kpipe ${name}: ${error.message}\n\n${command.usage}`);
+    console.error(`kpipe ${name}: ${error.message}\n\n${module.USAGE}`);
     return USAGE_EXIT_CODE;
   }
 }

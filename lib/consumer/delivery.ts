@@ -47,6 +47,8 @@ export interface SinkResult {
   refused: Refusal[];
   /** Objects or records written, for the summary. */
   written: number;
+  /** Requests that resent entries the destination had not taken (SDK retries of a whole call not counted). */
+  retries?: number;
   /** Why deliveries failed, for the log (no record content). */
   errors?: string[];
 }
@@ -119,7 +121,13 @@ function settle(
     }
   }
   const errors = [...new Set(outcome.failed.map((failure) => `${destination}: ${failure.errorCode}`))];
-  return { firstUndelivered: lowestPosition(transient), refused, written: outcome.acknowledged, errors };
+  return {
+    firstUndelivered: lowestPosition(transient),
+    refused,
+    written: outcome.acknowledged,
+    retries: outcome.retries,
+    errors,
+  };
 }
 
 const encoder = new TextEncoder();

@@ -3,7 +3,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { lazyClients } from '../aws/clients';
 import type { RecordPipeline } from '../processing/config';
 import { recordProcessorFor } from '../processing/record-processor';
-import { createErrorSink } from '../sinks/error-sink';
+import { createErrorSink, type ErrorRecord, type ErrorSink } from '../sinks/error-sink';
 import type { DeliveryOptions } from '../sinks/retry';
 import type { ConsumerConfig } from './config';
 import { createSinks, type SinkClients } from './delivery';
@@ -18,6 +18,20 @@ export interface StreamConsumerOptions {
   clients?: Partial<SinkClients>;
   env?: NodeJS.ProcessEnv;
   retry?: DeliveryOptions;
+  /** Called with each batch's error records once written (kpipe local's console shows the last ones). */
+  onErrorRecords?: (records: readonly ErrorRecord[]) => void;
+}
+
+/** The error sink, telling `listener` what it wrote. */
+function tappedErrorSink(sink: ErrorSink, listener: (records: readonly ErrorRecord[]) => void): ErrorSink {
+  return {
+    keyFor: (batch) => sink.keyFor(batch),
+    async write(records, batch) {
+      const written = await sink.write(records, batch);
+      if (written) listener(records);
+      return written;
+    },
+  };
 }
 
 /** The slices of a loaded pipeline.yml the consumer reads. */
@@ -37,10 +51,11 @@ export function createStreamConsumer(
   const clients = lazyClients(options.clients);
   const processor = recordProcessorFor(pipeline, options.env);
   const sinks = createSinks(consumer.sinks, { clients, bucket: options.bucket, retry: options.retry });
-  const errorSink = createErrorSink({
+  const writer = createErrorSink({
     client: clients.s3(),
     bucket: options.bucket,
     prefix: consumer.errorPrefix,
   });
+  const errorSink = options.onErrorRecords ? tappedErrorSink(writer, options.onErrorRecords) : writer;
   return (records) => processBatch(records, { processor, sinks, errorSink });
 }

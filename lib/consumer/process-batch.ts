@@ -24,6 +24,10 @@ export interface BatchSummary {
   delivered: number;
   dropped: Record<string, number>;
   failed: Partial<Record<RejectionReason | 'refused-by-sink', number>>;
+  /** Objects (S3) or records (Firehose, Kinesis) the sinks wrote, summed over the sinks. */
+  written: number;
+  /** Put requests the sinks resent for entries the destination had not taken. */
+  sinkRetries: number;
   /** Position of the first record reported back to Lambda, when a sink failed. */
   firstUndelivered: number | undefined;
   sinkErrors: string[];
@@ -114,6 +118,8 @@ export async function processBatch(
     delivered: 0,
     dropped: {},
     failed: {},
+    written: 0,
+    sinkRetries: 0,
     firstUndelivered: undefined,
     sinkErrors: [],
     durationMs: 0,
@@ -244,6 +250,8 @@ export async function processBatch(
   const refusedItems = new Set<DeliveryItem>();
   for (const result of sinkResults) {
     summary.sinkErrors.push(...(result.errors ?? []));
+    summary.written += result.written;
+    summary.sinkRetries += result.retries ?? 0;
     for (const refusal of result.refused) {
       const { item } = refusal;
       // One error record per item, however many sinks refused it.

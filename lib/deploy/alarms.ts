@@ -4,6 +4,7 @@
  * and processing failures and partition overflow. Thresholds are stage settings (serverless.yml `params:`).
  */
 import { usesDynamicPartitioning } from '../firehose/config';
+import { METRIC_NAMES, metricsNamespace, metricsServiceOf } from '../observability/metric-names';
 import { functionIdPrefix, functionLogicalId, ifCreated, type DeployContext, type Intrinsic } from './common';
 import { DELIVERY_METRICS, destinationOf } from './destinations';
 import { FIREHOSE_LOGICAL_IDS } from './firehose';
@@ -12,6 +13,7 @@ import { DEFAULT_SETTINGS, type StageSettings } from './settings';
 /** The part of a serverless function entry the alarms read. */
 type OnFailure = { destinations?: { onFailure?: { arn?: unknown } } };
 export interface AlarmedFunction extends OnFailure {
+  handler?: string;
   events?: { stream?: OnFailure }[];
 }
 
@@ -119,6 +121,57 @@ function functionAlarms(
   return alarms;
 }
 
+/**
+ * Alarms on the functions' own metrics (lib/observability), where the service metrics see nothing: a bad
+ * record goes to the error output and the invocation succeeds, so Lambda's Errors stays at 0; a sink that
+ * keeps failing shows in IteratorAge only once the stream is far behind.
+ */
+function recordAlarms(
+  context: DeployContext,
+  functions: Readonly<Record<string, AlarmedFunction>>,
+  settings: StageSettings,
+): Record<string, unknown> {
+  const alarms: Record<string, unknown> = {};
+  const namespace = metricsNamespace(context.service, context.stage);
+  for (const [key, fn] of Object.entries(functions)) {
+    if (fn.handler === undefined) continue;
+    const id = functionIdPrefix(key);
+    const dimensions = { service: metricsServiceOf(fn.handler) };
+    const converter = key === 'parquetConverter';
+    alarms[`${id}RecordsFailedAlarm`] = alarm(
+      {
+        description: `${key}: more than ${settings.recordsFailedAlarmThreshold} ${converter ? 'records did not convert to Parquet' : 'records failed'} in 5 minutes (each is in the error output with its reason; the ${converter ? 'code' : 'reason'} dimension of ${converter ? METRIC_NAMES.conversionErrors : METRIC_NAMES.recordsFailed} breaks them down)`,
+        namespace,
+        metric: converter ? METRIC_NAMES.conversionErrors : METRIC_NAMES.recordsFailed,
+        dimensions,
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: settings.recordsFailedAlarmThreshold,
+        comparison: 'GreaterThanThreshold',
+      },
+      settings,
+    );
+    if (key === 'streamConsumer') {
+      alarms[`${id}SinkFailuresAlarm`] = alarm(
+        {
+          description: `${key}: a sink kept failing for 15 minutes (batches handed back to Lambda for re-delivery; see sinkErrors in the function's log)`,
+          namespace,
+          metric: METRIC_NAMES.batchItemFailures,
+          dimensions,
+          statistic: 'Sum',
+          period: 300,
+          evaluationPeriods: 3,
+          threshold: 0,
+          comparison: 'GreaterThanThreshold',
+        },
+        settings,
+      );
+    }
+  }
+  return alarms;
+}
+
 function deliveryAlarms(context: DeployContext, settings: StageSettings): Record<string, unknown> {
   const delivery = context.pipeline.config.delivery;
   if (!delivery) return {};
@@ -197,5 +250,9 @@ export function alarmResources(
   functions: Readonly<Record<string, AlarmedFunction>>,
 ): Record<string, unknown> {
   const settings = context.settings ?? DEFAULT_SETTINGS;
-  return { ...functionAlarms(functions, settings), ...deliveryAlarms(context, settings) };
+  return {
+    ...functionAlarms(functions, settings),
+    ...recordAlarms(context, functions, settings),
+    ...deliveryAlarms(context, settings),
+  };
 }

@@ -19,6 +19,10 @@ export interface DeployContext {
   settings?: StageSettings;
   /** `--param` values of the non-S3 Firehose destinations (lib/deploy/destinations.ts names them). */
   destinationParams?: Readonly<Record<string, string>>;
+  /** Where the functions that mask read the salt (lib/deploy/secrets.ts); the stage's default name when absent. */
+  secrets?: { maskSaltParameter: string; maskSaltKmsKeyArn: string };
+  /** `--param tracing=true`: X-Ray on (lib/deploy/tracing.ts). */
+  tracing?: boolean;
 }
 
 export type Intrinsic = string | Record<string, unknown>;

@@ -4,13 +4,16 @@
  * Conditions that attach to existing resources. serverless.yml takes `functions` and `cloudFormation` (its
  * `resources:`) from here, through serverless/config.js.
  */
+import { metricsNamespace } from '../observability/metric-names';
 import { attachDeclarations, baseResources } from './base';
 import type { DeployContext } from './common';
 import { deploysPartitionKeys, firehoseResources, type FirehoseDeployContext } from './firehose';
 import { attachBucketNotification, parquetConverterResources } from './parquet-converter';
 import { streamConsumerResources } from './stream-consumer';
 import { FUNCTIONS, type DeployTemplate, type FunctionKey } from './functions';
+import { applyMaskSalt } from './secrets';
 import { completeTemplate } from './template';
+import { applyTracing } from './tracing';
 import { windowAggregatorResources } from './window-aggregator';
 
 export { FUNCTIONS, type DeployTemplate, type FunctionKey } from './functions';
@@ -21,11 +24,19 @@ interface FunctionWiring {
   event?: Record<string, unknown>;
 }
 
-function functionEntry(key: FunctionKey, wiring: FunctionWiring): Record<string, unknown> {
+function functionEntry(
+  context: DeployContext,
+  key: FunctionKey,
+  wiring: FunctionWiring,
+): Record<string, unknown> {
   return {
     ...FUNCTIONS[key],
     role: wiring.role,
-    environment: wiring.environment,
+    // The metrics' namespace, which the alarms read too (lib/deploy/alarms.ts).
+    environment: {
+      ...wiring.environment,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(context.service, context.stage),
+    },
     ...(wiring.event && { events: [{ stream: wiring.event }] }),
   };
 }
@@ -41,17 +52,18 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
   };
   if (config.consumer) {
     const consumer = streamConsumerResources(context);
-    template.functions.streamConsumer = functionEntry('streamConsumer', consumer);
+    template.functions.streamConsumer = functionEntry(context, 'streamConsumer', consumer);
     Object.assign(template.resources, consumer.resources);
   }
   if (config.delivery || context.existingDeliveryStreamName) {
     const firehose = firehoseResources(context);
     template.functions.firehoseTransformer = functionEntry(
+      context,
       'firehoseTransformer',
       firehose.firehoseTransformer,
     );
     if (deploysPartitionKeys(config)) {
-      template.functions.partitionKeys = functionEntry('partitionKeys', firehose.partitionKeys);
+      template.functions.partitionKeys = functionEntry(context, 'partitionKeys', firehose.partitionKeys);
     }
     Object.assign(template.resources, firehose.resources);
     Object.assign(template.outputs, firehose.outputs);
@@ -59,7 +71,7 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
   if (config.conversion) {
     const converter = parquetConverterResources(context);
     template.functions.parquetConverter = {
-      ...functionEntry('parquetConverter', converter),
+      ...functionEntry(context, 'parquetConverter', converter),
       ...converter.settings,
     };
     Object.assign(template.resources, converter.resources);
@@ -67,8 +79,10 @@ export function deployTemplate(context: DeployContext & FirehoseDeployContext): 
   }
   if (config.analytics) {
     const analytics = windowAggregatorResources(context);
-    template.functions.windowAggregator = functionEntry('windowAggregator', analytics);
+    template.functions.windowAggregator = functionEntry(context, 'windowAggregator', analytics);
     Object.assign(template.resources, analytics.resources);
   }
+  applyMaskSalt(context, template);
+  applyTracing(context, template);
   return completeTemplate(context, template);
 }

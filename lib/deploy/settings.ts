@@ -17,6 +17,8 @@ export interface StageSettings {
   functionErrorsAlarmThreshold: number;
   /** On-failure (dead-letter) queue alarm: more than this many visible messages. */
   failureQueueAlarmThreshold: number;
+  /** Records (or Parquet conversion errors) a function sent to its error output in 5 minutes before an alarm. */
+  recordsFailedAlarmThreshold: number;
   /** Firehose data-freshness alarm (at least three buffer intervals are used whatever this says). */
   deliveryFreshnessAlarmSeconds: number;
   /** SNS topic the alarms notify; none when empty. */
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: Readonly<StageSettings> = {
   iteratorAgeAlarmSeconds: 300,
   functionErrorsAlarmThreshold: 0,
   failureQueueAlarmThreshold: 0,
+  recordsFailedAlarmThreshold: 0,
   deliveryFreshnessAlarmSeconds: 900,
   alarmTopicArn: '',
 };
@@ -73,6 +76,7 @@ const RULES: Record<keyof StageSettings, Rule> = {
   iteratorAgeAlarmSeconds: integer(1, 7 * 24 * 3600),
   functionErrorsAlarmThreshold: integer(0, 1_000_000),
   failureQueueAlarmThreshold: integer(0, 1_000_000),
+  recordsFailedAlarmThreshold: integer(0, 1_000_000_000),
   deliveryFreshnessAlarmSeconds: integer(60, 24 * 3600),
   alarmTopicArn: pattern(
     /^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,

@@ -152,6 +152,7 @@ function failAll(parts: readonly ReingestPart[], errorCode: string, message: str
     acknowledged: 0,
     failed: parts.map((_part, index) => ({ index, errorCode, errorMessage: message })),
     attempts: 0,
+    retries: 0,
   };
 }
 
@@ -161,7 +162,7 @@ export async function reingest(
   parts: readonly ReingestPart[],
   options: DeliveryOptions,
 ): Promise<PutOutcome> {
-  if (parts.length === 0) return { acknowledged: 0, failed: [], attempts: 0 };
+  if (parts.length === 0) return { acknowledged: 0, failed: [], attempts: 0, retries: 0 };
   if (target.kind === 'none') return failAll(parts, NO_REINGEST_TARGET, target.problem);
   try {
     return await target.put(parts, { ...options, afterFailedChunk: 'continue' });

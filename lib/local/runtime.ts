@@ -10,8 +10,8 @@ import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-fire
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FirehoseTransformationResult, KinesisStreamEvent } from 'aws-lambda';
-import { createWindowAggregator } from '../analytics';
-import { createKinesisClient, createS3Client } from '../aws/clients';
+import { createResultSink, createWindowAggregator } from '../analytics';
+import { createKinesisClient, createS3Client, lazyClients } from '../aws/clients';
 import { createStreamConsumer, type BatchSummary } from '../consumer';
 import { s3ObjectCreatedEvent } from '../events/factories';
 import { createFirehoseProcessor } from '../firehose';
@@ -45,14 +45,22 @@ import {
   type MappingLogger,
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
+import { openSourceCheckpoints } from './firehose-source';
 import { ExpectedRecords, mirrorBucket, reconcile, runProblems, type Reconciliation } from './reconcile';
 import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
+import type { LiveChannel } from './live';
+import { pipelineGraph, STAGE } from './live-graph';
+import { createLivePublisher, type LivePublisher } from './live-model';
+import { shardAges, type RunCounters } from './live-stages';
 
 /** Converts one raw object the emulated Firehose wrote (S3 ObjectCreated → parquetConverter). */
-export type ObjectConverter = (
-  event: ReturnType<typeof s3ObjectCreatedEvent>,
-) => Promise<{ rows: number; errors: number }>;
+export type ObjectConverter = (event: ReturnType<typeof s3ObjectCreatedEvent>) => Promise<{
+  rows: number;
+  errors: number;
+  /** Per object, its error records by code (the console's errors by reason). */
+  objects?: { errorsByCode: Partial<Record<string, number>> }[];
+}>;
 
 /** Builds the converter once the S3 emulator's client exists. */
 export type ConverterFactory = (client: S3Client) => ObjectConverter;
@@ -89,6 +97,8 @@ export interface LocalRunOptions {
   onPhase?: (phase: string) => void;
   /** One line per warning; the details go to `<workDir>/kpipe-local.log`. Default: stderr. */
   onWarning?: (line: string) => void;
+  /** Where the run publishes its graph and live counters (the local console); see live-model.ts. */
+  live?: LiveChannel;
 }
 
 export interface StageTimes {
@@ -243,6 +253,37 @@ const ASYNC_INVOKE_ATTEMPTS = 3;
 
 export { defaultTemplate } from './run-producers';
 
+/** How often the live feed publishes while someone watches. */
+const LIVE_INTERVAL_MS = 1000;
+
+/** A window's end: from its rows, else its start plus the tumbling window. */
+function windowEnd(rows: readonly Record<string, unknown>[], start: string, seconds: number): string {
+  const end = rows[0]?.window_end;
+  return typeof end === 'string' ? end : new Date(Date.parse(start) + seconds * 1000).toISOString();
+}
+
+/**
+ * The run's publisher on the live channel: counters, shard ages and buffer fill, read when it publishes.
+ */
+function livePublisher(
+  channel: LiveChannel,
+  run: () => RunCounters,
+  mappings: Record<string, () => KinesisEventSourceMapping | undefined>,
+  firehose: () => EmulatedFirehose | undefined,
+): LivePublisher {
+  return createLivePublisher({
+    channel,
+    read: () => ({
+      run: run(),
+      shards: Object.entries(mappings).flatMap(([stage, mapping]) => {
+        const running = mapping();
+        return running ? [shardAges(stage, running.status())] : [];
+      }),
+      buffers: firehose()?.bufferFill(),
+    }),
+  });
+}
+
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunSummary> {
   const { pipeline, workDir } = options;
   const { config } = pipeline;
@@ -253,6 +294,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const quietLogger = runLogger(logFile, options.onWarning ?? ((line) => console.error(line)));
   const phase = (name: string) => options.onPhase?.(name);
   const stops: (() => Promise<void>)[] = [async () => releaseLock()];
+  options.live?.setGraph(pipelineGraph(config));
   const stopAll = async () => {
     phase('stopping the emulators');
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -317,11 +359,54 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     };
     const times: StageTimes = { startMs: Date.now() - started, generateMs: 0, drainMs: 0, mirrorMs: 0 };
 
-    // streamConsumer behind the emulated event source mapping.
+    // What the live feed reads; declared before the publisher, which a watcher may call on at any moment.
     const totals: ConsumerTotals = { batches: 0, delivered: 0, dropped: {}, failed: {}, sinkErrors: 0 };
+    const converted = { objects: 0, rows: 0, errors: 0, failedObjects: 0 };
+    const conversionErrors: Record<string, number> = {};
+    const windowTotals = { closed: 0, rowsWritten: 0, rowsFailed: 0, dropped: {}, failed: {} };
     let consumerMapping: KinesisEventSourceMapping | undefined;
+    let firehoseMapping: KinesisEventSourceMapping | undefined;
+    let windowMapping: KinesisEventSourceMapping | undefined;
+    let lastGenerated: GenerateProgress | undefined;
+    const publisher =
+      options.live &&
+      livePublisher(
+        options.live,
+        () => ({
+          generated: lastGenerated,
+          directPut: config.delivery?.source === 'direct-put',
+          consumer: consumerMapping && {
+            mapping: consumerMapping.counters,
+            ...totals,
+            sinks: config.consumer?.sinks.length ?? 0,
+          },
+          firehose: firehose?.stats(),
+          converted:
+            options.converter && config.conversion
+              ? { ...converted, errorsByCode: conversionErrors }
+              : undefined,
+          windows: windowMapping && { mapping: windowMapping.counters, ...windowTotals },
+        }),
+        {
+          [STAGE.consumer]: () => consumerMapping,
+          [STAGE.firehose]: () => firehoseMapping,
+          [STAGE.windows]: () => windowMapping,
+        },
+        () => firehose,
+      );
+
+    // streamConsumer behind the emulated event source mapping.
     if (config.consumer) {
-      const consume = createStreamConsumer(pipeline, { bucket: LOCAL_BUCKET, clients, env: options.env });
+      const consume = createStreamConsumer(pipeline, {
+        bucket: LOCAL_BUCKET,
+        clients,
+        env: options.env,
+        onErrorRecords:
+          publisher &&
+          ((records) => {
+            for (const error of records) publisher.error({ stage: STAGE.consumer, ...error });
+          }),
+      });
       const record = (summary: BatchSummary) => {
         totals.batches += 1;
         totals.delivered += summary.delivered;
@@ -346,9 +431,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     }
 
     // The delivery stream: reads the stream like Firehose, invokes the transformer, writes raw objects.
-    const converted = { objects: 0, rows: 0, errors: 0, failedObjects: 0 };
     const conversions = serialQueue();
-    let firehoseMapping: KinesisEventSourceMapping | undefined;
     if (config.delivery) {
       const delivery = config.delivery;
       const processorName = delivery.processor.function;
@@ -362,7 +445,21 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
             });
       const conversion = config.conversion;
       const converter = options.converter?.(s3);
+      // The source position moves only once records are in S3 (lib/local/firehose-source.ts); the mapping's
+      // own file holds read positions and restarts from the durable ones.
+      const sourceCheckpoints =
+        delivery.source === 'kinesis'
+          ? await openSourceCheckpoints({
+              file: join(state, 'firehose-checkpoints.json'),
+              readFile: join(state, 'firehose-read-positions.json'),
+              functionName: 'firehoseSource',
+              streamArn: () => firehoseMapping?.streamArn,
+              onWriteError: (error) =>
+                quietLogger.error('firehose source checkpoint write failed', { error: error.message }),
+            })
+          : undefined;
       firehose = createEmulatedFirehose({
+        sourceCheckpoints,
         delivery,
         partitioning: config.partitioning,
         s3,
@@ -381,13 +478,19 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
                 converted.objects += 1;
                 converted.rows += result.rows;
                 converted.errors += result.errors;
+                for (const summary of result.objects ?? []) addCounts(conversionErrors, summary.errorsByCode);
                 return;
               } catch (error) {
                 if (attempt === ASYNC_INVOKE_ATTEMPTS) {
                   // Given up, as Lambda would after its async retries; the reconciliation shows the gap.
                   converted.failedObjects += 1;
-                  quietLogger.warn(`parquetConverter gave up on s3://${object.bucket}/${object.key}`, {
-                    error: (error as Error).message,
+                  const message = `parquetConverter gave up on s3://${object.bucket}/${object.key}`;
+                  quietLogger.warn(message, { error: (error as Error).message });
+                  publisher?.error({
+                    stage: STAGE.converter,
+                    reason: 'object: gave up after retries',
+                    message: `${message}: ${(error as Error).message}`,
+                    rawData: new Uint8Array(0),
                   });
                 }
               }
@@ -405,7 +508,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           logger: quietLogger,
           batchSize: 1000,
           startingPosition: 'TRIM_HORIZON',
-          checkpointFile: join(state, 'firehose-checkpoints.json'),
+          checkpointFile: join(state, 'firehose-read-positions.json'),
           deadLetterFile: join(workDir, 'dead-letters', 'firehoseSource.jsonl'),
           handler: (event: KinesisStreamEvent) => {
             emulated.putKinesisRecords(toSourceRecords(event));
@@ -415,10 +518,38 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     }
 
     // windowAggregator on tumbling windows.
-    let windowMapping: KinesisEventSourceMapping | undefined;
     if (config.analytics) {
       const analytics = config.analytics;
-      const aggregate = createWindowAggregator(pipeline, { bucket: LOCAL_BUCKET, clients, env: options.env });
+      const results = createResultSink(analytics.sink, {
+        clients: lazyClients(clients),
+        bucket: LOCAL_BUCKET,
+      });
+      const aggregate = createWindowAggregator(pipeline, {
+        bucket: LOCAL_BUCKET,
+        clients,
+        env: options.env,
+        // Tapped where the results are delivered: counted, and published to the console as windows close.
+        sink: {
+          name: results.name,
+          async write(rows, emission) {
+            try {
+              const written = await results.write(rows, emission);
+              windowTotals.rowsWritten += rows.length;
+              publisher?.windowClosed({
+                shardId: emission.shardId,
+                windowStart: emission.windowStart,
+                windowEnd: windowEnd(rows, emission.windowStart, analytics.tumblingWindowInSeconds),
+                part: emission.part,
+                rows,
+              });
+              return written;
+            } catch (error) {
+              windowTotals.rowsFailed += rows.length;
+              throw error;
+            }
+          },
+        },
+      });
       windowMapping = new KinesisEventSourceMapping({
         client: kinesis,
         streamName: config.stream.name,
@@ -429,7 +560,15 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         tumblingWindowSeconds: analytics.tumblingWindowInSeconds,
         checkpointFile: join(state, 'window-checkpoints.json'),
         deadLetterFile: join(workDir, 'dead-letters', 'windowAggregator.jsonl'),
-        handler: async (event: KinesisWindowEvent) => ({ state: (await aggregate(event)).state }),
+        handler: async (event: KinesisWindowEvent) => {
+          const { state, summary } = await aggregate(event);
+          if (summary.final) {
+            windowTotals.closed += 1;
+            addCounts(windowTotals.dropped, summary.stats.dropped);
+            addCounts(windowTotals.failed, summary.stats.failed);
+          }
+          return { state };
+        },
       });
     }
 
@@ -440,6 +579,25 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       stops.push(async () => {
         await mapping.stop();
       });
+    if (publisher) {
+      for (const [stage, mapping] of [
+        [STAGE.consumer, consumerMapping],
+        [STAGE.firehose, firehoseMapping],
+        [STAGE.windows, windowMapping],
+      ] as const) {
+        mapping?.on('batch', (batch) => {
+          if (batch.reason === undefined) return;
+          publisher.error({
+            stage,
+            reason: `invocation: ${batch.reason}`,
+            message: `${batch.shardId} ${batch.firstSequenceNumber}…${batch.lastSequenceNumber} (attempt ${batch.attempt}): ${batch.message ?? batch.reason}`,
+            rawData: new Uint8Array(0),
+          });
+        });
+      }
+      const ticker = setInterval(() => publisher.tick(), LIVE_INTERVAL_MS);
+      stops.push(async () => clearInterval(ticker));
+    }
     for (const mapping of mappings) await mapping.start();
 
     // The producers: into the stream, or straight into a direct-put delivery stream (PutRecordBatch).
@@ -463,7 +621,6 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           ),
       expected,
     );
-    let lastGenerated: GenerateProgress | undefined;
     const progress = () =>
       options.onProgress?.({
         generated: lastGenerated,
@@ -510,6 +667,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     await conversions.idle();
     times.drainMs = Date.now() - drainStart;
     progress();
+    publisher?.publish(true);
 
     phase('mirroring the bucket to disk');
     const mirrorStart = Date.now();

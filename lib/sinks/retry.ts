@@ -42,6 +42,8 @@ export interface PutOutcome {
   failed: FailedEntry[];
   /** Requests sent (every chunk, every retry). */
   attempts: number;
+  /** Requests that resent a chunk's entries (attempts beyond each chunk's first). */
+  retries: number;
 }
 
 export const DEFAULT_RETRY_OPTIONS = {
@@ -235,6 +237,7 @@ export async function deliverInChunks<R>(
   }
   let acknowledged = 0;
   let attempts = 0;
+  let retries = 0;
   let stopped = false;
   for (const chunk of chunks) {
     if (stopped) {
@@ -249,12 +252,13 @@ export async function deliverInChunks<R>(
     }
     const result = await deliverChunk(chunk, send, options);
     attempts += result.attempts;
+    retries += result.retries;
     acknowledged += result.acknowledged;
     failed.push(...result.failed);
     if (result.failed.length > 0 && options.afterFailedChunk === 'stop') stopped = true;
   }
   failed.sort((a, b) => a.index - b.index);
-  return { acknowledged, failed, attempts };
+  return { acknowledged, failed, attempts, retries };
 }
 
 async function deliverChunk<R>(
@@ -318,5 +322,5 @@ async function deliverChunk<R>(
       errorMessage: `${last.errorMessage} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
     });
   }
-  return { acknowledged, failed, attempts };
+  return { acknowledged, failed, attempts, retries: Math.max(0, attempts - 1) };
 }

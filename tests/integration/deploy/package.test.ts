@@ -23,6 +23,8 @@ const EXISTING = {
   existingBucketName: 'existing-lake',
   existingDeliveryStreamName: 'existing-delivery',
 };
+/** Where prod reads the mask salt: a name, never the salt (which stays in Secrets Manager). */
+const SALT_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/mask-salt-AbCdEf';
 const DESTINATION = {
   openSearchDomainArn: 'arn:aws:es:eu-west-1:123456789012:domain/clickstream',
   splunkHecEndpoint: 'https://http-inputs-acme.splunkcloud.com:443',
@@ -34,7 +36,10 @@ const DESTINATION = {
 /** The documented configurations: how each is packaged. */
 const CONFIGURATIONS = {
   fresh: { args: ['--stage', 'dev'], env: {} },
-  attach: { args: ['--stage', 'prod', ...params({ maskSalt: 'test-salt', ...EXISTING })], env: {} },
+  attach: {
+    args: ['--stage', 'prod', ...params({ maskSaltParameter: SALT_SECRET_ARN, ...EXISTING })],
+    env: {},
+  },
   opensearch: {
     args: params({ openSearchDomainArn: DESTINATION.openSearchDomainArn }),
     env: { PIPELINE_FILE: 'examples/opensearch/pipeline.yml' },
@@ -91,8 +96,31 @@ beforeAll(async () => {
 
 describe.each(Object.keys(CONFIGURATIONS) as Configuration[])('sls package: %s', (name) => {
   let template: Packaged['template'];
+  let state: Packaged['state'];
   beforeAll(async () => {
-    ({ template } = await packaged(name));
+    ({ template, state } = await packaged(name));
+  });
+
+  it('holds no mask salt in the template or the .serverless state, only where to read it', () => {
+    const files = Object.keys(state);
+    expect(files).toEqual(
+      expect.arrayContaining(['cloudformation-template-update-stack.json', 'serverless-state.json']),
+    );
+    for (const [file, text] of Object.entries(state)) {
+      expect({ file, salt: /"MASK_SALT"\s*:|dev-only-mask-salt/.test(text) }).toEqual({ file, salt: false });
+    }
+    const masking = ofType(template.Resources, 'AWS::Lambda::Function').filter(([, fn]) =>
+      JSON.stringify(fn.Properties?.Environment ?? {}).includes('MASK_SALT'),
+    );
+    for (const [id, fn] of masking) {
+      expect({
+        id,
+        variables: Object.keys((fn.Properties!.Environment as { Variables: Json }).Variables),
+      }).toEqual({
+        id,
+        variables: expect.not.arrayContaining(['MASK_SALT']) as unknown,
+      });
+    }
   });
 
   it('conforms to the CloudFormation resource specification', () => {
@@ -227,11 +255,15 @@ describe('fresh account (pipeline.yml, stage dev)', () => {
     );
   });
 
-  it('alarms on iterator age, function errors, dead letters, delivery failures and partition overflow', () => {
+  it('alarms on iterator age, function errors, dead letters, delivery failures, partition overflow and failed records', () => {
     const byMetric = new Map(alarms(resources).map((alarm) => [alarm.MetricName, alarm]));
     expect([...byMetric.keys()].sort()).toEqual(
       [
         'ApproximateNumberOfMessagesVisible',
+        // The functions' own metrics (EMF): failed records, Parquet conversion errors, batches handed back.
+        'RecordsFailed',
+        'ConversionErrors',
+        'BatchItemFailures',
         'DeliveryToS3.DataFreshness',
         'DeliveryToS3.Success',
         'Errors',
@@ -244,6 +276,25 @@ describe('fresh account (pipeline.yml, stage dev)', () => {
     expect(byMetric.get('IteratorAge')!.Threshold).toBe(900_000);
     expect(byMetric.get('Errors')!.Threshold).toBe(5);
     expect(byMetric.get('ApproximateNumberOfMessagesVisible')!.Threshold).toBe(10);
+    expect(byMetric.get('RecordsFailed')).toMatchObject({
+      Namespace: 'kinesis-pipeline/dev',
+      Threshold: 100,
+    });
+  });
+
+  it('publishes metrics under the stage namespace and leaves tracing off', () => {
+    for (const [id, fn] of ofType(resources, 'AWS::Lambda::Function')) {
+      if (id.startsWith('CustomDash')) continue;
+      const variables = (fn.Properties!.Environment as { Variables: Json } | undefined)?.Variables ?? {};
+      expect({ id, variables }).toMatchObject({
+        id,
+        variables: {
+          POWERTOOLS_METRICS_NAMESPACE: 'kinesis-pipeline/dev',
+          POWERTOOLS_TRACE_ENABLED: 'false',
+        },
+      });
+      expect(fn.Properties!.TracingConfig).toBeUndefined();
+    }
   });
 
   it('keeps dev logs 7 days at INFO', () => {
@@ -288,7 +339,12 @@ describe('attach to existing stream, bucket and delivery stream (stage prod)', (
     )!;
     expect(mapping[1].Properties!.EventSourceArn).toBe(EXISTING.existingStreamArn);
     expect(props(resources, 'StreamConsumerLambdaFunction').Environment).toMatchObject({
-      Variables: { BUCKET_NAME: EXISTING.existingBucketName, MASK_SALT: 'test-salt' },
+      Variables: { BUCKET_NAME: EXISTING.existingBucketName, MASK_SALT_PARAMETER: SALT_SECRET_ARN },
+    });
+    expect(statements(resources, 'StreamConsumerRole')).toContainEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: SALT_SECRET_ARN,
     });
     const reingest = statements(resources, 'FirehoseTransformerRole').find((statement) =>
       statement.Action.includes('firehose:PutRecordBatch'),
@@ -443,6 +499,16 @@ describe('sls package refuses bad input, naming it', () => {
       'a log retention CloudWatch refuses',
       () => ({ args: params({ logRetentionDays: '10' }), env: {} }),
       /param logRetentionDays: must be one of 1, 3, 5/,
+    ],
+    [
+      'the salt itself as a --param (it would land in the template and .serverless/)',
+      () => ({ args: ['--stage', 'prod', ...params({ maskSalt: 'S3CR3T' })], env: {} }),
+      /--param maskSalt is gone: the salt stays in SSM or Secrets Manager.*maskSaltParameter/,
+    ],
+    [
+      'a salt given where its name belongs',
+      () => ({ args: params({ maskSaltParameter: 'S3CR3T' }), env: {} }),
+      /param maskSaltParameter: must be an SSM parameter name starting with \//,
     ],
     [
       'an attach --param that is not an ARN',

@@ -64,10 +64,15 @@ async function packageFunction(file: string, entry: string, functions: FunctionK
   return { outfile, inputs: Object.keys(metafile.inputs) };
 }
 
-/** Loads the bundle in a fresh process with no pipeline file to read and invokes it on `event`. */
+const RESPONSE_MARKER = 'handler response: ';
+
+/**
+ * Loads the bundle in a fresh process with no pipeline file to read and invokes it on `event`. The response is
+ * the line after a marker: the handler's metrics (EMF) go to stdout too.
+ */
 async function invoke(outfile: string, event: unknown, env: Record<string, string> = {}): Promise<unknown> {
   const script = `require(${JSON.stringify(outfile)}).handler(${JSON.stringify(event)}, { awsRequestId: 'unit' })
-    .then((result) => process.stdout.write(JSON.stringify(result)))`;
+    .then((result) => process.stdout.write('\\n${RESPONSE_MARKER}' + JSON.stringify(result) + '\\n'))`;
   const { stdout } = await run(process.execPath, ['-e', script], {
     cwd: work,
     env: {
@@ -79,7 +84,9 @@ async function invoke(outfile: string, event: unknown, env: Record<string, strin
       ...env,
     },
   });
-  return JSON.parse(stdout) as unknown;
+  const line = stdout.split('\n').find((text) => text.startsWith(RESPONSE_MARKER));
+  if (line === undefined) throw new Error(`the handler printed no response:\n${stdout}`);
+  return JSON.parse(line.slice(RESPONSE_MARKER.length)) as unknown;
 }
 
 const firehoseEvent = JSON.parse(readFileSync(join(ROOT, 'events/firehose-direct-put.json'), 'utf8')) as {

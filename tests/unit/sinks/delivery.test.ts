@@ -27,7 +27,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     const outcome = await put(range(5).map((i) => taggedData(i)));
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 5, failed: [], attempts: 1 });
+    expect(outcome).toEqual({ acknowledged: 5, failed: [], attempts: 1, retries: 0 });
     expect(calls()).toEqual([range(5)]);
   });
 
@@ -36,7 +36,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
 
     const outcome = await put([]);
 
-    expect(outcome).toEqual({ acknowledged: 0, failed: [], attempts: 0 });
+    expect(outcome).toEqual({ acknowledged: 0, failed: [], attempts: 0, retries: 0 });
     expect(calls()).toEqual([]);
   });
 
@@ -59,7 +59,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     );
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 6, failed: [], attempts: 2 });
+    expect(outcome).toEqual({ acknowledged: 6, failed: [], attempts: 2, retries: 1 });
     expect(calls()).toEqual([range(6), [1, 3, 4]]);
     expect(delays).toHaveLength(1);
   });
@@ -152,7 +152,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     );
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 3, failed: [], attempts: 2 });
+    expect(outcome).toEqual({ acknowledged: 3, failed: [], attempts: 2, retries: 1 });
     expect(calls()).toEqual([range(3), range(3)]);
   });
 
@@ -189,6 +189,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     expect(outcome).toEqual({
       acknowledged: 0,
       attempts: 5,
+      retries: 4,
       failed: [
         {
           index: 0,
@@ -218,7 +219,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     expect(calls()[1]).toEqual([0]);
     expect(calls()[3]).toEqual([700]);
     expect(calls()[5]).toEqual([1199]);
-    expect(outcome).toEqual({ acknowledged: 1200, failed: [], attempts: 6 });
+    expect(outcome).toEqual({ acknowledged: 1200, failed: [], attempts: 6, retries: 3 });
   });
 
   it('with afterFailedChunk "stop", reports later chunks as NotAttempted without sending them', async () => {
@@ -248,7 +249,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     );
 
     expect(calls().map((c) => c.length)).toEqual([500, 100]);
-    expect(outcome).toEqual({ acknowledged: 600, failed: [], attempts: 2 });
+    expect(outcome).toEqual({ acknowledged: 600, failed: [], attempts: 2, retries: 0 });
   });
 
   it('reports entries instead of resending them when the response does not match the request', async () => {
@@ -288,7 +289,7 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
       // Assess
       expect(calls().map((c) => c.length)).toEqual(requests === 1 ? [sizes.length] : [sizes.length - 1, 1]);
       expect(calls().flat()).toEqual(range(sizes.length));
-      expect(outcome).toEqual({ acknowledged: sizes.length, failed: [], attempts: requests });
+      expect(outcome).toEqual({ acknowledged: sizes.length, failed: [], attempts: requests, retries: 0 });
     });
 
     it.each([

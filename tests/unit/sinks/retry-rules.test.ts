@@ -85,7 +85,7 @@ describe('deliverInChunks: one chunk, answered per entry', () => {
       resolveDeliveryOptions({ sleep: noSleep }),
     );
 
-    expect(outcome).toEqual({ acknowledged: 3, failed: [], attempts: 1 });
+    expect(outcome).toEqual({ acknowledged: 3, failed: [], attempts: 1, retries: 0 });
   });
 
   it('reports a permanent entry error without resending it, with an empty message when the API gives none', async () => {
@@ -106,6 +106,7 @@ describe('deliverInChunks: one chunk, answered per entry', () => {
       acknowledged: 2,
       failed: [{ index: 1, errorCode: 'AccessDeniedException', errorMessage: '' }],
       attempts: 1,
+      retries: 0,
     });
   });
 
@@ -151,7 +152,7 @@ describe('deliverInChunks: one chunk, answered per entry', () => {
       }),
     );
 
-    expect(outcome).toEqual({ acknowledged: 1, failed: [], attempts: 2 });
+    expect(outcome).toEqual({ acknowledged: 1, failed: [], attempts: 2, retries: 1 });
     expect(sleeps).toEqual([50]);
   });
 

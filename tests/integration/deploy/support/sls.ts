@@ -3,7 +3,7 @@
  * own, and an esbuild work folder of its own so packages built side by side do not share files.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +37,8 @@ export function cleanUp(env: NodeJS.ProcessEnv): void {
 export interface Packaged {
   template: Template & { Resources: Template['Resources'] };
   output: string;
+  /** Every file serverless left in the package folder but the zips (templates, serverless-state.json), by name. */
+  state: Record<string, string>;
 }
 
 /** `sls package` into a fresh folder; the CloudFormation template it wrote. */
@@ -51,7 +53,18 @@ export async function slsPackage(args: string[] = [], extra: Record<string, stri
       maxBuffer: 10 * 1024 * 1024,
     });
     const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
-    return { template, output: result.stdout + result.stderr };
+    const state = Object.fromEntries(
+      readdirSync(out, { recursive: true, encoding: 'utf8' })
+        .filter((file) => !file.endsWith('.zip') && !file.endsWith('/') && !file.includes('.zip'))
+        .flatMap((file) => {
+          try {
+            return [[file, readFileSync(join(out, file), 'utf8')]];
+          } catch {
+            return []; // a folder
+          }
+        }),
+    );
+    return { template, output: result.stdout + result.stderr, state };
   } finally {
     cleanUp(env);
     rmSync(out, { recursive: true, force: true });

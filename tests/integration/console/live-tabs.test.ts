@@ -1,0 +1,135 @@
+/**
+ * The Pipeline and Dashboards tabs in a real headless Chromium while `kpipe local` runs: the graph's
+ * counters move as records flow, and a dashboard chart gains points as one-second windows close.
+ * Screenshots: the README's under docs/console/ on success, the page under reports/console/ on failure.
+ */
+import chromium from '@sparticuz/chromium';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { startRunConsole, type RunConsole } from '../../../lib/console/server/for-run';
+import { localConverter } from '../../../lib/local/converter';
+import { createLiveChannel } from '../../../lib/local/live';
+import { runLocalPipeline, type LocalRunSummary } from '../../../lib/local/runtime';
+import { parsePipeline } from '../../../lib/pipeline/load';
+
+/** The DOM the page functions read (this file compiles without the DOM library; they run in Chromium). */
+declare const document: {
+  querySelector(selector: string): { dataset: Record<string, string | undefined> } | null;
+  querySelectorAll(selector: string): { length: number };
+};
+
+// One-second windows, so a short run closes several while the page watches.
+const file = resolve('pipeline.yml');
+const pipeline = parsePipeline(
+  readFileSync(file, 'utf8').replace('tumblingWindowInSeconds: 60', 'tumblingWindowInSeconds: 1'),
+  file,
+);
+let stateDir: string;
+let browser: Browser;
+let page: Page;
+let console_: RunConsole;
+let run: Promise<LocalRunSummary>;
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'kpipe-live-tabs-'));
+  const live = createLiveChannel();
+  const [started, executablePath] = await Promise.all([
+    startRunConsole({ live, config: pipeline.config, stateDir, endpoints: {} }),
+    chromium.executablePath(),
+  ]);
+  console_ = started;
+  // Under LANG=C.UTF-8 this Chromium reports the language en-US@posix, which Intl (and so uPlot) refuses.
+  browser = await puppeteer.launch({
+    executablePath,
+    args: [...chromium.args, '--lang=en-US'],
+    headless: true,
+  });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 900 });
+  await page.goto(`${console_.url}#pipeline`);
+  // The run starts once the page watches: 3,000 records at 300/s keep it going about ten seconds.
+  run = runLocalPipeline({
+    pipeline,
+    workDir: stateDir,
+    count: 3000,
+    ratePerSecond: 300,
+    follow: false,
+    invalidRatio: 0.05,
+    invalidKinds: { 'not-json': 1, 'schema-violation': 1 },
+    seed: 8,
+    template: 'clickstream',
+    producers: 2,
+    converter: localConverter(pipeline),
+    env: { ...process.env, MASK_SALT: 'live-tabs', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    live,
+    onWarning: () => undefined,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await run?.catch(() => undefined);
+  await browser?.close();
+  await console_?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function shooting(name: string, body: () => Promise<void>) {
+  try {
+    await body();
+  } catch (error) {
+    mkdirSync('reports/console', { recursive: true });
+    await page.screenshot({ path: `reports/console/${name}.png`, fullPage: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+const consumerIn = () =>
+  page.evaluate(() => Number(document.querySelector('[data-stage="consumer"]')?.dataset.in ?? -1));
+
+it('Pipeline: the graph of pipeline.yml, its counters moving as records flow', () =>
+  shooting('pipeline', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('#tab-pipeline g.node').length >= 10, {
+      timeout: 30_000,
+    });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-stage="consumer"]')?.dataset.in ?? 0) > 0,
+      { timeout: 30_000 },
+    );
+    const first = await consumerIn();
+    await page.waitForFunction(
+      (before: number) => Number(document.querySelector('[data-stage="consumer"]')?.dataset.in ?? 0) > before,
+      { timeout: 15_000 },
+      first,
+    );
+    expect(await consumerIn()).toBeGreaterThan(first);
+    mkdirSync('docs/console', { recursive: true });
+    await page.screenshot({ path: 'docs/console/pipeline.png', fullPage: true });
+  }));
+
+it('Dashboards: a chart per numeric column gains points as windows close', () =>
+  shooting('dashboards', async () => {
+    await page.click('button[data-tab="dashboards"]');
+    const points = () =>
+      page.evaluate(() =>
+        Number(document.querySelector('#tab-dashboards [data-points]')?.dataset.points ?? 0),
+      );
+    await page.waitForFunction(
+      () => Number(document.querySelector('#tab-dashboards [data-points]')?.dataset.points ?? 0) > 0,
+      { timeout: 30_000 },
+    );
+    const first = await points();
+    await page.waitForFunction(
+      (before: number) =>
+        Number(document.querySelector('#tab-dashboards [data-points]')?.dataset.points ?? 0) > before,
+      { timeout: 30_000 },
+      first,
+    );
+    expect(await points()).toBeGreaterThan(first);
+    expect(await page.$$eval('#tab-dashboards .chart', (charts) => charts.length)).toBe(4);
+    const summary = await run;
+    expect(summary.windows!.windowFinalInvokes).toBeGreaterThan(0);
+    mkdirSync('docs/console', { recursive: true });
+    await page.screenshot({ path: 'docs/console/dashboards.png', fullPage: true });
+  }));
