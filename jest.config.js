@@ -10,6 +10,12 @@ const common = {
 };
 
 module.exports = {
+  // Coverage is measured over every source file, loaded by a test or not (npx jest --selectProjects unit --coverage).
+  collectCoverageFrom: ['lib/**/*.ts', 'functions/**/*.ts', '!lib/console/page/**'],
+  coverageReporters: ['text-summary', 'json-summary'],
+  // Floors just below what the unit project measured on 2026-12-04 (statements 89.4, branches 85.64,
+  // functions 89.21, lines 91.17 %): coverage may rise, not fall.
+  coverageThreshold: { global: { statements: 89, branches: 85, functions: 89, lines: 91 } },
   projects: [
     {
       ...common,

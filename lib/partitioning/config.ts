@@ -17,6 +17,8 @@ import type { TimestampInput } from './timestamp-parse';
 
 export const ENGINES = ['lambda', 'jq'] as const;
 export const MISSING_KEY_POLICIES = ['default', 'fail'] as const;
+type PartitioningEngine = (typeof ENGINES)[number];
+type MissingKeyPolicy = (typeof MISSING_KEY_POLICIES)[number];
 export const TIMESTAMP_SOURCES = ['record', 'arrival'] as const;
 
 export interface PathKeyConfig {
@@ -57,7 +59,19 @@ export interface PartitioningConfig {
   keys: KeyConfig[];
 }
 
-export const DEFAULT_MISSING_VALUE = 'unknown';
+/**
+ * The block's defaults, read from schemas/pipeline/partitioning.schema.json, the one place they (and the
+ * limits Ajv checks) are written: the loader's Ajv fills them into pipeline.yml, and a block passed in
+ * directly gets the same values here.
+ */
+const DEFAULTS = {
+  engine: schema.properties.engine.default as PartitioningEngine,
+  onMissingKey: schema.properties.onMissingKey.default as MissingKeyPolicy,
+  defaultValue: schema.properties.defaultValue.default,
+  timeZone: schema.properties.timeZone.default,
+};
+
+export const DEFAULT_MISSING_VALUE: string = DEFAULTS.defaultValue;
 
 /** A key rule after validation: everything the per-record path needs, precomputed. */
 export type CompiledKey =
@@ -122,10 +136,10 @@ export function normalizePartitioning(config: unknown, root = 'partitioning'): N
     throw new PartitioningConfigError(under(root, issue.path), issue.message);
   }
   const block = config as PartitioningConfig;
-  const engine = block.engine ?? 'lambda';
-  const onMissingKey = block.onMissingKey ?? 'fail';
+  const engine = block.engine ?? DEFAULTS.engine;
+  const onMissingKey = block.onMissingKey ?? DEFAULTS.onMissingKey;
   const maxValueLength = block.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
-  const timeZone = block.timeZone ?? 'UTC';
+  const timeZone = block.timeZone ?? DEFAULTS.timeZone;
   try {
     assertTimeZone(timeZone);
   } catch (error) {

@@ -10,9 +10,10 @@
  * 5. Longer than `maxLength` code points: the first `maxLength - 9` code points, `_`, and 8 hex digits of an
  *    FNV-1a hash of the whole step-3 value, so distinct long values stay distinct.
  */
+import schema from '../../schemas/pipeline/partitioning.schema.json';
 
-/** The bounds of a configured `maxValueLength` (16 to 512) live in schemas/pipeline/partitioning.schema.json. */
-export const DEFAULT_MAX_VALUE_LENGTH = 128;
+/** The default and the bounds of `maxValueLength` are schemas/pipeline/partitioning.schema.json's. */
+export const DEFAULT_MAX_VALUE_LENGTH: number = schema.properties.maxValueLength.default;
 const HASH_SUFFIX_LENGTH = 9; // '_' + 8 hex digits
 
 // Common case: short ASCII values already safe; skip normalisation and regex replacement entirely. The fast path
