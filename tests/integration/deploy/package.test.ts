@@ -503,7 +503,7 @@ describe('sls package refuses bad input, naming it', () => {
     [
       'the salt itself as a --param (it would land in the template and .serverless/)',
       () => ({ args: ['--stage', 'prod', ...params({ maskSalt: 'S3CR3T' })], env: {} }),
-      /--param maskSalt is gone: the salt stays in SSM or Secrets Manager.*maskSaltParameter/,
+      /--param maskSalt is gone: the salt stays in Secrets Manager or SSM.*maskSaltParameter/,
     ],
     [
       'a salt given where its name belongs',
