@@ -323,6 +323,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     }
     const kinesisEndpoint = options.endpoints?.kinesis ?? kinesisEmulator!.endpoint;
     const s3Endpoint = options.endpoints?.s3 ?? s3Emulator!.endpoint;
+    // The console sends and mirrors through the run's own emulators (lib/console/server reads this message).
+    options.live?.publish({ type: 'endpoints', at: Date.now(), kinesis: kinesisEndpoint, s3: s3Endpoint });
     const kinesis: KinesisClient = createKinesisClient({
       env: {},
       overrides: localOverrides(kinesisEndpoint),
