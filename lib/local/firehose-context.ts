@@ -88,7 +88,8 @@ export function createStageContext(options: EmulatedFirehoseOptions): StageConte
   };
 }
 
-function newCounters(): FirehoseCounters {
+/** A delivery stream's counters before any record: every count zero, every table empty. */
+export function newCounters(): FirehoseCounters {
   return {
     recordsIn: 0,
     kinesisRecordsIn: 0,

@@ -1,42 +1,14 @@
 /** The live feed: counts and rates from the run's counters, the error ring, window results, no work unwatched. */
 import { emptyCounters } from '../../../lib/local/esm-runtime';
 import type { FirehoseCounters } from '../../../lib/local/firehose';
+import { newCounters } from '../../../lib/local/firehose-context';
 import { createLiveChannel } from '../../../lib/local/live';
 import { createLivePublisher, rawSample, Ring, type LiveReading } from '../../../lib/local/live-model';
 import { errorsByReason, stageCounts, type RunCounters } from '../../../lib/local/live-stages';
 import type { LiveMessage, StageStatus } from '../../../lib/local/live-types';
 
 function firehoseCounters(overrides: Partial<FirehoseCounters> = {}): FirehoseCounters {
-  return {
-    recordsIn: 0,
-    kinesisRecordsIn: 0,
-    aggregates: 0,
-    processorBatches: 0,
-    invocations: 0,
-    retries: 0,
-    failedBatches: 0,
-    ok: 0,
-    dropped: 0,
-    processingFailed: 0,
-    delivered: 0,
-    errorOutput: 0,
-    deliveryFailed: 0,
-    discardedOnStop: 0,
-    jsonSplit: 0,
-    backedUp: 0,
-    backupFailed: 0,
-    objects: 0,
-    bytes: 0,
-    byPrefix: {},
-    errorsByCode: {},
-    errorsByType: {},
-    attemptFailuresByCode: {},
-    activePartitions: 0,
-    maxActivePartitions: 0,
-    pending: 0,
-    s3Retries: 0,
-    ...overrides,
-  };
+  return { ...newCounters(), ...overrides };
 }
 
 function run(scale: number): RunCounters {
