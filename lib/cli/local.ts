@@ -269,7 +269,9 @@ export async function run(argv: string[]): Promise<number> {
       process.exit(INTERRUPTED_EXIT);
     }
     controller.abort();
-    terminal.note(`stopping: generation stopped; now ${phase}… (Ctrl-C again to stop at once)`);
+    // Interrupted while generating, the next step is the drain the runtime announces as its next phase.
+    const now = phase === 'generating records' ? 'finishing what was generated' : phase;
+    terminal.note(`stopping: generation stopped; now ${now}… (Ctrl-C again to stop at once)`);
   };
   process.on('SIGINT', interrupt);
   const live = createLiveChannel();
