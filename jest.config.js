@@ -28,6 +28,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/tests/support/integration-timeout.ts'],
+      globalSetup: '<rootDir>/tests/support/integration-global.ts',
+      globalTeardown: '<rootDir>/tests/support/integration-global-teardown.ts',
     },
   ],
 };
