@@ -39,8 +39,13 @@ export default {
   jest: { projectType: 'custom', config: { ...unit, testMatch }, enableFindRelatedTests: false },
   mutate: modules,
   coverageAnalysis: 'perTest',
-  concurrency: 2,
-  timeoutMS: 20_000,
+  // The machine is shared: at most two test processes (MUTATE_CONCURRENCY=1 for one).
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
+  // Reruns test only the mutants whose code or tests changed since the module's last run.
+  incremental: true,
+  incrementalFile: `reports/mutation/${(module ?? 'all').replaceAll('/', '_')}.incremental.json`,
+  // A mutant that loops forever costs this much on top of its tests' own time: keep it short.
+  timeoutMS: Number(process.env.MUTATE_TIMEOUT_MS ?? 5_000),
   dryRunTimeoutMinutes: 15,
   thresholds: { high: 95, low: 90, break: 90 },
   reporters: ['clear-text', 'progress-append-only', 'json'],
