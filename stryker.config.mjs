@@ -5,10 +5,18 @@ import jestConfig from './jest.config.js';
 
 /** Each module and the unit tests that must kill its mutants. */
 export const MODULES = {
-  'lib/consumer/process-batch.ts': ['tests/unit/consumer/process-batch.test.ts'],
+  'lib/consumer/process-batch.ts': [
+    'tests/unit/consumer/process-batch.test.ts',
+    'tests/unit/consumer/process-batch-pins.test.ts',
+  ],
+  'lib/consumer/user-records.ts': [
+    'tests/unit/consumer/user-records.test.ts',
+    'tests/unit/consumer/process-batch-pins.test.ts',
+  ],
   'lib/consumer/settle.ts': [
     'tests/unit/consumer/settle.test.ts',
     'tests/unit/consumer/process-batch.test.ts',
+    'tests/unit/consumer/process-batch-pins.test.ts',
   ],
   'lib/sinks/retry.ts': [
     'tests/unit/sinks/retry.test.ts',
