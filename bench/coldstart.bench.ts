@@ -3,8 +3,8 @@
  * plus the first invocation on its sample event, in a fresh `node` process per run, beside a bare bundle
  * (coldstart-bare.ts: middy, the Powertools logger, three SDK clients, one S3 PutObject) built in the same run
  * with serverless.yml's esbuild options. Both run with the function's environment from the packaged template
- * (NODE_OPTIONS included) against s3rver, and an SSM stand-in for the mask salt the consumer, the transformer
- * and the window aggregator read at their first invocation. Target: every function ≤ 1.3× the bare bundle.
+ * (NODE_OPTIONS included) against s3rver, and a Secrets Manager / SSM stand-in for the mask salt the consumer,
+ * the transformer and the window aggregator read at cold start. Target: every function ≤ 1.3× the bare bundle.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { decodeS3Key } from '../lib/converter';
 import { sampleRecords } from '../lib/events/samples';
 import { createBucket, localOverrides, LOCAL_CREDENTIALS, startS3rver } from '../lib/local/emulators';
 import { packagingOptions } from './bundle';
-import { startSsmStub } from './ssm-stub';
+import { startSecretStub } from './secret-stub';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
@@ -66,14 +66,29 @@ async function slsPackage(out: string): Promise<Template> {
   return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
-/** The function's environment as deployed: its string values (a Ref such as BUCKET_NAME is set below). */
+/** What the stack's own references resolve to in the bench (BUCKET_NAME is set below, for every function). */
+const REFS: Record<string, string> = {
+  // The salt secret the stack generates by default: its ARN, answered by the secret stand-in.
+  MaskSaltSecret:
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kinesis-pipeline-dev-mask-salt-AbCdEf',
+};
+
+/** The function's environment as deployed: its string values, and the Refs that REFS resolves. */
 function deployedEnv(template: Template, handler: string): Record<string, string> {
   const fn = Object.values(template.Resources).find(
     (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.Handler === handler,
   );
   const variables = (fn?.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {};
+  const resolved = (value: unknown): string | undefined => {
+    if (typeof value === 'string') return value;
+    const ref = (value as { Ref?: string } | null)?.Ref;
+    return ref === undefined ? undefined : REFS[ref];
+  };
   return Object.fromEntries(
-    Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    Object.entries(variables).flatMap(([name, value]) => {
+      const text = resolved(value);
+      return text === undefined ? [] : [[name, text]];
+    }),
   );
 }
 
@@ -193,8 +208,9 @@ const kb = (bytes: number | undefined): string =>
 export default async function coldstartBench(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'coldstart-'));
   const s3rver = await startS3rver();
-  // Deployed, the functions that mask read their salt from SSM at the first invocation (MASK_SALT_PARAMETER).
-  const ssm = await startSsmStub('bench-salt');
+  // Deployed, the functions that mask read their salt at cold start (MASK_SALT_PARAMETER): by default from the
+  // Secrets Manager secret the stack generates.
+  const secrets = await startSecretStub('bench-salt');
   try {
     const bucket = await prepareBucket(s3rver.endpoint);
     const awsEnv = {
@@ -202,7 +218,8 @@ export default async function coldstartBench(): Promise<void> {
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_S3: s3rver.endpoint,
-      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      AWS_ENDPOINT_URL_SSM: secrets.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       BUCKET_NAME: bucket,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -236,7 +253,7 @@ export default async function coldstartBench(): Promise<void> {
     });
     console.table(rows);
   } finally {
-    await ssm.stop();
+    await secrets.stop();
     await s3rver.stop();
     rmSync(work, { recursive: true, force: true });
   }
