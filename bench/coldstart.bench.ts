@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -24,7 +24,8 @@ import { startSecretStub } from './secret-stub';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
-const RUNS = 5;
+/** Fresh processes per subject (COLDSTART_RUNS overrides): the figure is their median. */
+const RUNS = Number(process.env.COLDSTART_RUNS ?? 5);
 const TARGET = 1.3;
 
 /** The committed sample event each function is invoked with. */
@@ -236,7 +237,12 @@ export default async function coldstartBench(): Promise<void> {
       subjects.map((subject) => [subject, median(runs.get(subject)!.map((r) => r.requireMs + r.invokeMs))]),
     );
     const bareTotal = totals.get(bare)!;
-    console.log(`cold start: require() + first invocation, median of ${RUNS} fresh processes each`);
+    const load = loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
+    console.log(
+      `cold start: require() + first invocation, median of ${RUNS} fresh processes each (load average ${load})`,
+    );
     const rows = subjects.map((subject) => {
       const list = runs.get(subject)!;
       const ratio = totals.get(subject)! / bareTotal;

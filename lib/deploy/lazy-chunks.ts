@@ -30,6 +30,7 @@ const KEPT = [
   'format',
   'keepNames',
   'sourcemap',
+  'sourcesContent',
   'mainFields',
   'conditions',
   'external',
