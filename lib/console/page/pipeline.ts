@@ -221,29 +221,43 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
       ]),
     );
   });
+  // Error records the reader opened stay open across updates (keyed by what they are).
+  const opened = new Set<string>();
+  let shownSampled = -1;
   context.subscribe('errors', (message) => {
     const errors = message as ErrorsMessage;
     reasons.update(errors.byReason.map((error) => [error.stage, error.reason, error.count]));
-    samplesNote.textContent = `The last ${errors.last.length} of ${formatCount(errors.sampled)} error records (at most ${errors.limit} kept), newest first.`;
-    const newest = [...errors.last].reverse();
-    lastErrors.replaceChildren(
-      ...newest.map((sample) => {
-        const item = element('details', undefined, { class: 'error-record' });
-        item.append(
-          element(
-            'summary',
-            `${new Date(sample.at).toLocaleTimeString()} · ${sample.stage} · ${sample.reason}${sample.message ? ` · ${sample.message}` : ''}`,
-          ),
-          element(
-            'pre',
-            sample.rawData.length === 0
-              ? '(no record data)'
-              : `${sample.rawData}${sample.truncated ? `\n… truncated: ${formatBytes(sample.rawBytes)} in all` : ''}`,
-          ),
-        );
-        return item;
-      }),
-    );
+    samplesNote.textContent = `The last ${errors.last.length} of ${formatCount(errors.sampled)} error records (the last ${errors.limit} of each stage kept), newest first.`;
+    if (errors.sampled === shownSampled) return;
+    shownSampled = errors.sampled;
+    const keys = new Set<string>();
+    const items = errors.last.map((sample) => {
+      const key = [sample.at, sample.stage, sample.reason, sample.rawData.slice(0, 64)].join('\u0000');
+      keys.add(key);
+      const item = element('details', undefined, {
+        class: 'error-record',
+        'data-stage': sample.stage,
+        'data-reason': sample.reason,
+      });
+      item.open = opened.has(key);
+      item.ontoggle = () => (item.open ? opened.add(key) : opened.delete(key));
+      item.append(
+        element(
+          'summary',
+          `${new Date(sample.at).toLocaleTimeString()} · ${sample.stage} · ${sample.reason}${sample.message ? ` · ${sample.message}` : ''}`,
+        ),
+        element(
+          'pre',
+          sample.rawData.length === 0
+            ? '(no record data)'
+            : `${sample.rawData}${sample.truncated ? `\n… truncated: ${formatBytes(sample.rawBytes)} in all` : ''}`,
+          { class: 'raw' },
+        ),
+      );
+      return item;
+    });
+    for (const key of opened) if (!keys.has(key)) opened.delete(key);
+    lastErrors.replaceChildren(...items.reverse());
   });
 }
 

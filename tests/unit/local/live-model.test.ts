@@ -206,6 +206,30 @@ describe('createLivePublisher', () => {
     expect(last[2]).toMatchObject({ rawData: '{}', truncated: false, rawBytes: 2, message: 'bad' });
   });
 
+  it("keeps the last records of each stage: a flood in one stage does not hide another's", () => {
+    const { channel, publisher } = setUp(() => readingOf({}));
+    publisher.error({
+      stage: 'firehose',
+      reason: 'Lambda.ProcessingFailedStatus',
+      rawData: Buffer.from('f'),
+    });
+    for (let i = 1; i <= 10; i += 1) {
+      publisher.error({ stage: 'consumer', reason: 'invalid-json', rawData: Buffer.from(`c${i}`) });
+    }
+    publisher.error({ stage: 'objects', reason: 'S3.PutObjectFailed', rawData: Buffer.from('o') });
+
+    const errors = channel.snapshot().find((message) => message.type === 'errors')!;
+    const last = errors.last as { stage: string; rawData: string }[];
+    expect(last.map((error) => `${error.stage}:${error.rawData}`)).toEqual([
+      'firehose:f',
+      'consumer:c8',
+      'consumer:c9',
+      'consumer:c10',
+      'objects:o',
+    ]);
+    expect(errors.sampled).toBe(12);
+  });
+
   it('publishes each closed window with its rows, and keeps them for a late watcher', () => {
     const { channel, publisher, seen, watch } = setUp(() => readingOf({}));
     const rows = [{ window_start: 'a', event_type: 'click', events: 3 }];
