@@ -526,6 +526,13 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       });
       const emulated = firehose;
       stops.push(() => emulated.stop());
+      // The console's Generator sends to it in-process; withdrawn before it stops (stops run in reverse).
+      const withdraw = options.live?.addDeliveryStream({
+        name: emulated.name,
+        ...(delivery.source === 'kinesis' && { sourceStream: config.stream.name }),
+        put: (records) => emulated.put(records),
+      });
+      if (withdraw) stops.push(async () => void withdraw());
       if (delivery.source === 'kinesis') {
         firehoseMapping = new KinesisEventSourceMapping({
           client: kinesis,

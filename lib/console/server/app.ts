@@ -23,6 +23,8 @@ export interface ConsoleAppOptions {
   lake: LakeService;
   /** What the Generator tab offers as targets and the Lake tab as examples. */
   run: { stream?: string; deliveryStream?: string; exampleQueries: string[] };
+  /** The names a send can go to now (the Generator's choices, and what an unknown name is told). */
+  targets?: () => Promise<{ streams: string[]; deliveryStreams: { name: string; sourceStream?: string }[] }>;
   page: { html: string; script: () => Promise<string>; css: () => Promise<string> };
   /** Bound of each live connection's queue (tests make it small). */
   queueLimit?: number;
@@ -112,12 +114,15 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   app.post('/api/generator/start', async (context) => {
     const request = await context.req.json<SendRequest>();
     try {
-      options.sender.start(request);
+      await options.sender.start(request);
       return context.json({ started: true });
     } catch (error) {
       return context.json(templateProblem(error), 400);
     }
   });
+  app.get('/api/targets', async (context) =>
+    context.json((await options.targets?.()) ?? { streams: [], deliveryStreams: [] }),
+  );
   app.post('/api/generator/stop', async (context) => {
     await options.sender.stop();
     return context.json({ stopped: true });
