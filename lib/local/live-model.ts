@@ -150,6 +150,7 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
   const windows = new Ring<WindowMessage>(options.windowLimit ?? 200);
   let previous: { at: number; stages: Record<string, StageStatus> } = { at: now(), stages: {} };
   let windowsPublished = -1;
+  let errorsPublished = '';
 
   let ended = false;
   /** `put` (a snapshot's) sets the latest messages without sending them to the current listeners. */
@@ -194,14 +195,19 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
       available: reading.buffers !== undefined,
       buffers: reading.buffers ?? [],
     } satisfies BuffersMessage);
-    send({
-      type: 'errors',
-      at,
-      byReason,
-      last: errors.toArray(),
-      limit: errors.limit,
-      sampled: errors.pushed,
-    } satisfies ErrorsMessage);
+    // The error records are the largest message: sent again only when something failed since.
+    const errorsNow = `${errors.pushed}:${byReason.map((error) => error.count).join(',')}`;
+    if (put || final || errorsNow !== errorsPublished) {
+      if (!put) errorsPublished = errorsNow;
+      send({
+        type: 'errors',
+        at,
+        byReason,
+        last: errors.toArray(),
+        limit: errors.limit,
+        sampled: errors.pushed,
+      } satisfies ErrorsMessage);
+    }
     // A page that mounts its dashboard later reads the windows closed meanwhile from the latest history.
     // The listeners' copy of the history is only renewed by what they are sent.
     if (put || windowsPublished !== windows.pushed) {

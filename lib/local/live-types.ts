@@ -49,6 +49,7 @@ export interface LiveFeed {
  *   to `rawLimit` bytes (`truncated: true` then, `rawBytes` the full size): the consumer's, the delivery
  *   stream's processing failures (`firehose`), its failed S3 writes (`objects`), format-conversion
  *   failures (`converter`), failed invocations of any mapping.
+ *   Sent again only when an error happened since (and in every snapshot and at the end).
  * - `window`  `{ stage, shardId, windowStart, windowEnd, part, rows }`: a window's result rows as the
  *   window aggregator's SQL produced them, published as the window closes (rows delivered to its sink); a
  *   window whose state outgrew its limit arrives in parts (`part` 0, 1, ...), each with its groups' rows.

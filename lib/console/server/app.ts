@@ -32,6 +32,17 @@ export interface ConsoleAppOptions {
 
 const MAX_PREVIEW = 100;
 
+/** Each message serialised once, however many pages are open (messages are not changed once published). */
+const texts = new WeakMap<object, string>();
+function serialised(message: object): string {
+  let text = texts.get(message);
+  if (text === undefined) {
+    text = JSON.stringify(message);
+    texts.set(message, text);
+  }
+  return text;
+}
+
 /** A template error as the editor shows it: at its line and column. */
 function templateProblem(error: unknown) {
   if (error instanceof TemplateError) {
@@ -69,7 +80,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
         while (open) {
           await queue.ready();
           for (const message of queue.take()) {
-            await stream.writeSSE({ event: 'message', data: JSON.stringify(message) });
+            await stream.writeSSE({ event: 'message', data: serialised(message) });
           }
         }
       } finally {

@@ -259,6 +259,22 @@ describe('createLivePublisher', () => {
     expect(histories.map((message) => (message.windows as unknown[]).length)).toEqual([0, 1]);
   });
 
+  it('sends the error records again only after another error, but in every snapshot and at the end', () => {
+    const { channel, publisher, seen, watch } = setUp(() => readingOf({}));
+    watch();
+    publisher.tick();
+    publisher.tick();
+    publisher.error({ stage: 'consumer', reason: 'invalid-json', rawData: Buffer.from('x') });
+    publisher.tick();
+    publisher.tick();
+    const snapshot = channel.snapshot().filter((message) => message.type === 'errors');
+    publisher.publish(true);
+
+    const sent = seen.filter((message) => message.type === 'errors');
+    expect(sent.map((message) => message.sampled)).toEqual([0, 1, 1]);
+    expect(snapshot).toHaveLength(1);
+  });
+
   it('drops a listener that throws and goes on publishing to the others', () => {
     const { channel, publisher, seen, watch } = setUp(() => readingOf(run(1)));
     const broken = jest.fn(() => {
