@@ -236,8 +236,8 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
       keys.add(key);
       const item = element('details', undefined, {
         class: 'error-record',
-        'data-stage': sample.stage,
-        'data-reason': sample.reason,
+        'data-error-stage': sample.stage,
+        'data-error-reason': sample.reason,
       });
       item.open = opened.has(key);
       item.ontoggle = () => (item.open ? opened.add(key) : opened.delete(key));

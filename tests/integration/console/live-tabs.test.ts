@@ -144,12 +144,12 @@ it("Pipeline: the delivery stream's last error records, each with its reason and
   shooting('pipeline-errors', async () => {
     await run;
     await page.click('button[data-tab="pipeline"]');
-    const firehoseRecord = '#tab-pipeline .last-errors details[data-stage="firehose"]';
+    const firehoseRecord = '#tab-pipeline .last-errors details[data-error-stage="firehose"]';
     await page.waitForSelector(firehoseRecord, { timeout: 15_000 });
     const samples = await page.$$eval('#tab-pipeline .last-errors details', (items) =>
       items.map((item) => ({
-        stage: item.getAttribute('data-stage'),
-        reason: item.getAttribute('data-reason'),
+        stage: item.getAttribute('data-error-stage'),
+        reason: item.getAttribute('data-error-reason'),
         raw: item.querySelector('pre')?.textContent ?? '',
       })),
     );
