@@ -151,6 +151,17 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
     return part;
   };
   const lastErrors = element('div', undefined, { class: 'last-errors' });
+  const errorFilter = element('select', undefined, {
+    class: 'error-filter',
+    'aria-label': 'error records of',
+  });
+  const applyFilter = () => {
+    for (const item of lastErrors.children) {
+      (item as HTMLElement).hidden =
+        errorFilter.value !== '' && item.getAttribute('data-error-stage') !== errorFilter.value;
+    }
+  };
+  errorFilter.onchange = applyFilter;
   const runState = element('p', "Waiting for the run's first counts.", { class: 'run-state' });
   root.replaceChildren(
     element('style', STYLE),
@@ -159,7 +170,7 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
     section('Iterator age per shard', shards.root),
     section('Firehose buffers', buffersNote, buffers.root),
     section('Errors by reason', reasons.root),
-    section('Last error records', samplesNote, lastErrors),
+    section('Last error records', samplesNote, errorFilter, lastErrors),
   );
 
   let groups = new Map<string, SVGGElement>();
@@ -258,6 +269,15 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
     });
     for (const key of opened) if (!keys.has(key)) opened.delete(key);
     lastErrors.replaceChildren(...items.reverse());
+    // One choice per stage that has records: the delivery stream's among the consumer's, say.
+    const stages = [...new Set(errors.last.map((sample) => sample.stage))].sort();
+    const chosen = errorFilter.value;
+    errorFilter.replaceChildren(
+      element('option', 'every stage', { value: '' }),
+      ...stages.map((stage) => element('option', `${stage} only`, { value: stage })),
+    );
+    errorFilter.value = stages.includes(chosen) ? chosen : '';
+    applyFilter();
   });
 }
 

@@ -166,4 +166,13 @@ it("Pipeline: the delivery stream's last error records, each with its reason and
     expect(reasons).toMatch(/firehose\s*Lambda\.ProcessingFailedStatus/);
     // The README's picture: every stage's final counts, the buffers, the errors and their records.
     await readmeScreenshot(page, 'pipeline');
+
+    // Only the delivery stream's records, among the consumer's.
+    await page.select('#tab-pipeline .error-filter', 'firehose');
+    const shown = await page.$$eval('#tab-pipeline .last-errors details:not([hidden])', (items) =>
+      items.map((item) => item.getAttribute('data-error-stage')),
+    );
+    expect(shown.length).toBe(firehose.length);
+    expect(new Set(shown)).toEqual(new Set(['firehose']));
+    expect(samples.length).toBeGreaterThan(firehose.length);
   }));
