@@ -149,6 +149,39 @@ describe('sending to the run’s delivery stream', () => {
     ]);
   });
 
+  it('counts the records a delivery stream refused, by reason, in the send and in its target’s totals', async () => {
+    live.addDeliveryStream({
+      name: 'stopped',
+      put: () => {
+        throw Object.assign(new Error('delivery stream stopped is stopped'), {
+          name: 'ResourceInUseException',
+        });
+      },
+    });
+
+    await start({ target: { kind: 'delivery-stream', name: 'stopped' }, count: 30 });
+    const last = await ended();
+
+    expect(last).toEqual(
+      expect.objectContaining({
+        acknowledged: 0,
+        failed: 30,
+        reasons: { ResourceInUseException: 30 },
+        targets: [
+          expect.objectContaining({
+            target: 'delivery stream stopped',
+            failed: 30,
+            reasons: { ResourceInUseException: 30 },
+          }),
+        ],
+      }),
+    );
+    const running = messages.filter((message) => message.state === 'running' && Number(message.failed) > 0);
+    expect(
+      running.every((message) => (message.reasons as Record<string, number>).ResourceInUseException > 0),
+    ).toBe(true);
+  });
+
   it('refuses a delivery stream that reads a stream, naming the stream to send to instead', async () => {
     const response = await start({ target: { kind: 'delivery-stream', name: 'from-stream' } });
 
