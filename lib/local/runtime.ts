@@ -51,6 +51,7 @@ import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
 import type { LiveChannel } from './live';
 import { pipelineGraph, STAGE } from './live-graph';
+import { conversionErrorInputs, firehoseErrorInput } from './live-errors';
 import { createLivePublisher, type LivePublisher } from './live-model';
 import { shardAges, type RunCounters } from './live-stages';
 
@@ -58,8 +59,8 @@ import { shardAges, type RunCounters } from './live-stages';
 export type ObjectConverter = (event: ReturnType<typeof s3ObjectCreatedEvent>) => Promise<{
   rows: number;
   errors: number;
-  /** Per object, its error records by code (the console's errors by reason). */
-  objects?: { errorsByCode: Partial<Record<string, number>> }[];
+  /** Per object, its error records by code (the console's errors by reason) and where it wrote them. */
+  objects?: { errorsByCode: Partial<Record<string, number>>; errors?: number; errorKey?: string }[];
 }>;
 
 /** Builds the converter once the S3 emulator's client exists. */
@@ -284,6 +285,27 @@ function livePublisher(
   });
 }
 
+/** Format-conversion error records shown per object: the console keeps the last 50 in all. */
+const CONVERSION_SAMPLES_PER_OBJECT = 5;
+
+/** The first records of each error object the converter wrote, to the live feed; a failed read is skipped. */
+async function sampleConversionErrors(
+  publisher: LivePublisher,
+  s3: S3Client,
+  objects: NonNullable<Awaited<ReturnType<ObjectConverter>>['objects']>,
+): Promise<void> {
+  for (const object of objects) {
+    if (!object.errorKey || !object.errors) continue;
+    const inputs = await conversionErrorInputs(
+      s3,
+      LOCAL_BUCKET,
+      object.errorKey,
+      CONVERSION_SAMPLES_PER_OBJECT,
+    ).catch(() => []);
+    for (const input of inputs) publisher.error(input);
+  }
+}
+
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunSummary> {
   const { pipeline, workDir } = options;
   const { config } = pipeline;
@@ -473,6 +495,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         sourceStreamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${config.stream.name}`,
         transformer:
           processor && (async (event) => (await processor(event)).response as FirehoseTransformationResult),
+        onErrorRecord: publisher && ((record) => publisher.error(firehoseErrorInput(record))),
         onObjectCreated: (object) => {
           if (!converter || !conversion || object.kind !== 'delivery') return;
           if (!object.key.startsWith(conversion.inputPrefix)) return;
@@ -485,6 +508,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
                 converted.rows += result.rows;
                 converted.errors += result.errors;
                 for (const summary of result.objects ?? []) addCounts(conversionErrors, summary.errorsByCode);
+                if (publisher) await sampleConversionErrors(publisher, s3, result.objects ?? []);
                 return;
               } catch (error) {
                 if (attempt === ASYNC_INVOKE_ATTEMPTS) {
@@ -506,6 +530,13 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       });
       const emulated = firehose;
       stops.push(() => emulated.stop());
+      // The console's Generator sends to it in-process; withdrawn before it stops (stops run in reverse).
+      const withdraw = options.live?.addDeliveryStream({
+        name: emulated.name,
+        ...(delivery.source === 'kinesis' && { sourceStream: config.stream.name }),
+        put: (records) => emulated.put(records),
+      });
+      if (withdraw) stops.push(async () => void withdraw());
       if (delivery.source === 'kinesis') {
         firehoseMapping = new KinesisEventSourceMapping({
           client: kinesis,
