@@ -41,7 +41,8 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them
 
 Exit status: 0 the run did its job and every record is accounted for; 1 it did not (a FAIL line, a stage
-that received nothing, a path where every record ended in errors); 130 stopped by Ctrl-C before its
+that received nothing, a path where every record ended in errors, an UNDELIVERED line: records failed,
+lost or only in dead letters, by path); 130 stopped by Ctrl-C before its
 count (what was generated is still drained and reconciled). Ctrl-C twice stops at once.`;
 
 /** Exit status of a run stopped by Ctrl-C before its count (128 + SIGINT, as shells report it). */
@@ -134,6 +135,9 @@ function verdict(summary: LocalRunSummary): string {
     : reconciliation.ok
       ? 'every generated record is accounted for'
       : 'the numbers do NOT add up: see the FAIL lines above';
+  if (summary.undelivered.length > 0) {
+    return `records were lost or NOT delivered (see UNDELIVERED above); ${accounted}.`;
+  }
   if (summary.interrupted) return `interrupted before its count: ${accounted}.`;
   if (!reconciliation.ok) return `${accounted}.`;
   if (summary.problems.length > 0)
@@ -141,9 +145,9 @@ function verdict(summary: LocalRunSummary): string {
   return `${accounted}.`;
 }
 
-/** 0 the run did its job; 1 it did not; INTERRUPTED_EXIT stopped before its count. */
+/** 0 the run did its job; 1 it did not or left records undelivered; INTERRUPTED_EXIT stopped before its count. */
 export function exitCode(summary: LocalRunSummary): number {
-  if (!summary.reconciliation.ok) return 1;
+  if (!summary.reconciliation.ok || summary.undelivered.length > 0) return 1;
   if (summary.interrupted) return INTERRUPTED_EXIT;
   return summary.problems.length > 0 ? 1 : 0;
 }
@@ -214,6 +218,7 @@ export function formatSummary(
   }
   lines.push('');
   for (const problem of summary.problems) lines.push(`PROBLEM ${problem}`);
+  for (const line of summary.undelivered) lines.push(`UNDELIVERED ${line}`);
   lines.push(verdict(summary));
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -46,7 +47,15 @@ import {
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
 import { openSourceCheckpoints } from './firehose-source';
-import { ExpectedRecords, mirrorBucket, reconcile, runProblems, type Reconciliation } from './reconcile';
+import {
+  existingKeys,
+  ExpectedRecords,
+  mirrorBucket,
+  reconcile,
+  runProblems,
+  undeliveredByPath,
+  type Reconciliation,
+} from './reconcile';
 import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
 import type { LiveChannel } from './live';
@@ -149,6 +158,8 @@ export interface LocalRunSummary {
   interrupted: boolean;
   /** What the run failed to do although nothing was lost (runProblems); empty when it did its job. */
   problems: string[];
+  /** Records lost, failed or left undelivered, one line per path (undeliveredByPath); empty when none. */
+  undelivered: string[];
   times: StageTimes;
 }
 
@@ -253,6 +264,11 @@ const ASYNC_INVOKE_ATTEMPTS = 3;
 
 export { defaultTemplate } from './run-producers';
 
+/** The next whole second (epoch ms), at least 50 ms away. */
+function nextWholeSecond(): number {
+  return Math.ceil((Date.now() + 50) / 1000) * 1000;
+}
+
 /** How often the live feed publishes while someone watches. */
 const LIVE_INTERVAL_MS = 1000;
 
@@ -352,6 +368,14 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
       }),
     ]);
+    // A bounded run on emulators of the user's own reconciles only what it wrote: the objects that were not
+    // in the bucket before it, and the records that arrive on the stream from its start (readFrom).
+    const shared = !options.follow && Boolean(options.endpoints?.kinesis || options.endpoints?.s3);
+    const earlierKeys = shared ? await existingKeys(s3, LOCAL_BUCKET) : new Set<string>();
+    const readFrom = !options.follow && options.endpoints?.kinesis ? nextWholeSecond() : undefined;
+    const fromRunStart = readFrom
+      ? { startingPosition: 'AT_TIMESTAMP' as const, startingPositionTimestamp: new Date(readFrom) }
+      : {};
     // Every client the functions get points at an emulator: a local run never reaches AWS.
     let firehose: EmulatedFirehose | undefined;
     const clients = {
@@ -418,6 +442,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       };
       consumerMapping = new KinesisEventSourceMapping({
         ...config.consumer,
+        ...fromRunStart,
         client: kinesis,
         streamName: config.stream.name,
         functionName: 'streamConsumer',
@@ -510,6 +535,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           logger: quietLogger,
           batchSize: 1000,
           startingPosition: 'TRIM_HORIZON',
+          ...fromRunStart,
           checkpointFile: join(state, 'firehose-read-positions.json'),
           deadLetterFile: join(workDir, 'dead-letters', 'firehoseSource.jsonl'),
           handler: (event: KinesisStreamEvent) => {
@@ -559,6 +585,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         logger: quietLogger,
         batchSize: analytics.batchSize,
         startingPosition: analytics.startingPosition,
+        ...fromRunStart,
         tumblingWindowSeconds: analytics.tumblingWindowInSeconds,
         checkpointFile: join(state, 'window-checkpoints.json'),
         deadLetterFile: join(workDir, 'dead-letters', 'windowAggregator.jsonl'),
@@ -633,6 +660,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     const ticker = setInterval(progress, 500);
     stops.push(async () => clearInterval(ticker));
 
+    // Records stored before readFrom belong to earlier runs; an emulator may keep arrival times in seconds.
+    if (readFrom) await delay(Math.max(0, readFrom + 5 - Date.now()));
     phase('generating records');
     const generateStart = Date.now();
     const generated = await generate({
@@ -678,13 +707,12 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     times.mirrorMs = Date.now() - mirrorStart;
 
     const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, n) => total + n, 0);
-    // Resumed state (--follow) or emulators of the user's own hold records of earlier runs too.
-    const resumed = options.follow || Boolean(options.endpoints?.kinesis || options.endpoints?.s3);
     phase('reconciling');
-    const reconciliation = resumed
+    // Resumed state (--follow) holds records of earlier runs, read again from their checkpoints.
+    const reconciliation = options.follow
       ? {
           ok: true,
-          skipped: 'the outputs include earlier runs (--follow or external emulators): not reconciled',
+          skipped: 'the outputs include earlier runs (--follow): not reconciled',
           checks: [],
           errors: {},
           lakeRows: undefined,
@@ -693,7 +721,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       : await reconcile({
           pipeline,
           expected,
-          outputs,
+          outputs: outputs.filter((object) => !earlierKeys.has(object.key)),
           lakeDirectory,
           generated,
           dropped: { consumer: sum(totals.dropped), firehose: firehose?.stats().dropped ?? 0 },
@@ -723,11 +751,30 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       windows: windowMapping && { received: windowMapping.counters.records },
       conversion: { objects: converted.objects, expected: Boolean(options.converter && config.conversion) },
     });
+    const undelivered = undeliveredByPath({
+      generator: { failed: generated.failed, errors: generated.errors },
+      consumer: consumerMapping && {
+        deadLettered: consumerMapping.counters.deadLetterRecords,
+        deadLetterFile: join(workDir, 'dead-letters', 'streamConsumer.jsonl'),
+      },
+      firehose: firehoseStats && {
+        deliveryFailed: firehoseStats.deliveryFailed,
+        pending: firehoseStats.pending,
+        discardedOnStop: firehoseStats.discardedOnStop,
+        deadLettered: firehoseMapping?.counters.deadLetterRecords ?? 0,
+      },
+      windows: windowMapping && {
+        deadLettered: windowMapping.counters.deadLetterRecords,
+        rowsFailed: windowTotals.rowsFailed,
+        deadLetterFile: join(workDir, 'dead-letters', 'windowAggregator.jsonl'),
+      },
+    });
     return {
       emulator: kinesisEmulator?.name ?? 'external',
       target: directPut ? 'the delivery stream' : 'the stream',
       interrupted,
       problems,
+      undelivered,
       bucket: LOCAL_BUCKET,
       lakeDirectory,
       generated,
