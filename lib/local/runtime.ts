@@ -6,7 +6,6 @@
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -264,11 +263,6 @@ const ASYNC_INVOKE_ATTEMPTS = 3;
 
 export { defaultTemplate } from './run-producers';
 
-/** The next whole second (epoch ms), at least 50 ms away. */
-function nextWholeSecond(): number {
-  return Math.ceil((Date.now() + 50) / 1000) * 1000;
-}
-
 /** How often the live feed publishes while someone watches. */
 const LIVE_INTERVAL_MS = 1000;
 
@@ -369,13 +363,12 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       }),
     ]);
     // A bounded run on emulators of the user's own reconciles only what it wrote: the objects that were not
-    // in the bucket before it, and the records that arrive on the stream from its start (readFrom).
+    // in the bucket before it, and the stream's records from LATEST (start() holds every shard's iterator
+    // before anything is generated; AT_TIMESTAMP would hang kinesalite on a shard with no newer record).
     const shared = !options.follow && Boolean(options.endpoints?.kinesis || options.endpoints?.s3);
     const earlierKeys = shared ? await existingKeys(s3, LOCAL_BUCKET) : new Set<string>();
-    const readFrom = !options.follow && options.endpoints?.kinesis ? nextWholeSecond() : undefined;
-    const fromRunStart = readFrom
-      ? { startingPosition: 'AT_TIMESTAMP' as const, startingPositionTimestamp: new Date(readFrom) }
-      : {};
+    const fromRunStart =
+      !options.follow && options.endpoints?.kinesis ? { startingPosition: 'LATEST' as const } : {};
     // Every client the functions get points at an emulator: a local run never reaches AWS.
     let firehose: EmulatedFirehose | undefined;
     const clients = {
@@ -660,8 +653,6 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     const ticker = setInterval(progress, 500);
     stops.push(async () => clearInterval(ticker));
 
-    // Records stored before readFrom belong to earlier runs; an emulator may keep arrival times in seconds.
-    if (readFrom) await delay(Math.max(0, readFrom + 5 - Date.now()));
     phase('generating records');
     const generateStart = Date.now();
     const generated = await generate({
