@@ -11,6 +11,7 @@ import { localConverter } from '../local/converter';
 import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
 import { startRunConsole, type RunConsole } from '../console/server/for-run';
 import { createLiveChannel } from '../local/live';
+import { EmulatorDownError } from '../local/emulator-watch';
 import { parseCommandArgs, UsageError } from './usage';
 
 export const USAGE = `usage: kpipe local [pipeline.yml] [options]
@@ -43,10 +44,25 @@ every stage, mirrors the bucket to disk and reconciles every record.
 Exit status: 0 the run did its job and every record is accounted for; 1 it did not (a FAIL line, a stage
 that received nothing, a path where every record ended in errors, an UNDELIVERED line: records failed,
 lost or only in dead letters, by path); 130 stopped by Ctrl-C before its
-count (what was generated is still drained and reconciled). Ctrl-C twice stops at once.`;
+count (what was generated is still drained and reconciled); 3 an emulator died or stopped answering (found
+within 10 s; the run stops and prints what was in flight). Ctrl-C twice stops at once.`;
 
 /** Exit status of a run stopped by Ctrl-C before its count (128 + SIGINT, as shells report it). */
 export const INTERRUPTED_EXIT = 130;
+/** Exit status of a run stopped because an emulator died or stopped answering. */
+export const EMULATOR_DOWN_EXIT = 3;
+
+/** What a run stopped by a dead emulator prints instead of its summary. */
+export function formatEmulatorDown(error: EmulatorDownError): string {
+  return [
+    '',
+    `kpipe local — stopped: ${error.down.name} ${error.down.cause}`,
+    'in flight when it stopped (not reconciled):',
+    ...error.inFlight.map((line) => `  ${line}`),
+    '',
+    error.down.line.replace(/^kpipe: /, ''),
+  ].join('\n');
+}
 
 function numberOption(
   name: string,
@@ -338,6 +354,13 @@ export async function run(argv: string[]): Promise<number> {
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
     return exitCode(summary);
+  } catch (error) {
+    if (!(error instanceof EmulatorDownError)) throw error;
+    terminal.done();
+    console.log(formatEmulatorDown(error));
+    // A request to the dead emulator may still hold the event loop: the status is known, leave.
+    setTimeout(() => process.exit(EMULATOR_DOWN_EXIT), 2_000).unref();
+    return EMULATOR_DOWN_EXIT;
   } finally {
     terminal.done();
     process.removeListener('SIGINT', interrupt);

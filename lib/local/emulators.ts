@@ -66,6 +66,8 @@ export interface KinesisEmulator {
   endpoint: string;
   /** Recent emulator output, for failure messages. */
   output(): string;
+  /** Resolves with how its process ended, if it ends other than by stop() (lib/local/emulator-watch.ts). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -117,6 +119,26 @@ async function waitForHttp(
     }
   }
   throw new Error(`kinesis-local did not answer on ${url} within ${timeoutMs} ms:\n${output()}`);
+}
+
+/**
+ * How a child ended, unless stop() ended it: `exited` stays pending for an intended stop, so a watch
+ * reports only deaths.
+ */
+function endOf(child: ChildProcess): { exited: Promise<string>; stop: () => Promise<void> } {
+  let stopping = false;
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
+  });
+  return {
+    exited,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
 }
 
 function exited(child: ChildProcess): boolean {
@@ -183,7 +205,7 @@ export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): P
     await stopChild(child);
     throw error;
   }
-  return { name: 'kinesis-mock', endpoint, output, stop: () => stopChild(child) };
+  return { name: 'kinesis-mock', endpoint, output, ...endOf(child) };
 }
 
 export interface KinesaliteOptions {
@@ -222,7 +244,7 @@ async function startServerChild(
   script: string,
   settings: object,
   timeoutMs: number,
-): Promise<{ port: number; output(): string; stop(): Promise<void> }> {
+): Promise<{ port: number; output(): string; exited: Promise<string>; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [join(__dirname, script), JSON.stringify(settings)], {
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -250,7 +272,7 @@ async function startServerChild(
         reject(new Error(`${label} exited during startup (${code ?? signal}):\n${output()}`));
       });
     });
-    return { port, output, stop: () => stopChild(child) };
+    return { port, output, ...endOf(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -318,6 +340,8 @@ export interface S3Emulator {
   endpoint: string;
   /** Where s3rver keeps the buckets (removed by stop() unless it was given). */
   directory: string;
+  /** Resolves with how its process ended, if it ends other than by stop(). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -335,6 +359,7 @@ export async function startS3rver(
   return {
     endpoint: `http://127.0.0.1:${child.port}`,
     directory,
+    exited: child.exited,
     stop: async () => {
       await child.stop();
       if (options.directory === undefined) await rm(directory, { recursive: true, force: true });

@@ -6,6 +6,7 @@
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -46,6 +47,7 @@ import {
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
 import { openSourceCheckpoints } from './firehose-source';
+import { EmulatorDownError, watchEmulators, type EmulatorDown, type WatchedEmulator } from './emulator-watch';
 import {
   existingKeys,
   ExpectedRecords,
@@ -263,6 +265,36 @@ const ASYNC_INVOKE_ATTEMPTS = 3;
 
 export { defaultTemplate } from './run-producers';
 
+/** How long each stop may take once an emulator died (it may wait on the dead one). */
+const STOP_AFTER_DOWN_MS = 3_000;
+
+/** The emulators a run watches: its own processes by their exit and health, external ones by health. */
+function watched(
+  options: LocalRunOptions,
+  kinesis: KinesisEmulator | undefined,
+  s3: S3Emulator | undefined,
+  kinesisEndpoint: string,
+  s3Endpoint: string,
+): WatchedEmulator[] {
+  const own = options.follow
+    ? 'run kpipe local --follow again: it restarts the emulators on their data and resumes from the checkpoints'
+    : 'run kpipe local again (a bounded run starts over)';
+  const external = (flag: string) =>
+    `start it again (or point ${flag} at one that runs), then run kpipe local again`;
+  return [
+    kinesis
+      ? { name: kinesis.name, endpoint: kinesisEndpoint, exited: kinesis.exited, remedy: own }
+      : {
+          name: 'the Kinesis emulator of --kinesis-endpoint',
+          endpoint: kinesisEndpoint,
+          remedy: external('--kinesis-endpoint'),
+        },
+    s3
+      ? { name: 's3rver', endpoint: s3Endpoint, exited: s3.exited, remedy: own }
+      : { name: 'the S3 emulator of --s3-endpoint', endpoint: s3Endpoint, remedy: external('--s3-endpoint') },
+  ];
+}
+
 /** How often the live feed publishes while someone watches. */
 const LIVE_INTERVAL_MS = 1000;
 
@@ -301,13 +333,18 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const state = join(workDir, 'state');
   const releaseLock = lockStateDirectory(workDir);
   const logFile = join(workDir, 'kpipe-local.log');
-  const quietLogger = runLogger(logFile, options.onWarning ?? ((line) => console.error(line)));
+  const warn = options.onWarning ?? ((line: string) => console.error(line));
+  const quietLogger = runLogger(logFile, warn);
   const phase = (name: string) => options.onPhase?.(name);
   const stops: (() => Promise<void>)[] = [async () => releaseLock()];
   options.live?.setGraph(pipelineGraph(config));
+  let downed: EmulatorDown | undefined;
   const stopAll = async () => {
     phase('stopping the emulators');
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    // After an emulator died a stop may wait on it: each gets a few seconds, then the run ends regardless.
+    const bound = (stop: Promise<void>) =>
+      downed ? Promise.race([stop, delay(STOP_AFTER_DOWN_MS, undefined, { ref: false })]) : stop;
+    for (const stop of stops.reverse()) await bound(stop()).catch(() => undefined);
   };
   try {
     // A bounded run starts clean so its numbers reconcile exactly; --follow resumes where it stopped. Only
@@ -519,7 +556,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         },
       });
       const emulated = firehose;
-      stops.push(() => emulated.stop());
+      // With an emulator dead, what is buffered stays before the source position for the next run.
+      stops.push(() => emulated.stop({ flush: !downed }));
       if (delivery.source === 'kinesis') {
         firehoseMapping = new KinesisEventSourceMapping({
           client: kinesis,
@@ -620,7 +658,41 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       const ticker = setInterval(() => publisher.tick(), LIVE_INTERVAL_MS);
       stops.push(async () => clearInterval(ticker));
     }
-    for (const mapping of mappings) await mapping.start();
+    // A dead or hung emulator ends the run within seconds, naming it (lib/local/emulator-watch.ts): every
+    // step below races it, and generation stops.
+    const watch = watchEmulators(watched(options, kinesisEmulator, s3Emulator, kinesisEndpoint, s3Endpoint));
+    stops.push(async () => watch.stop());
+    const generation = new AbortController();
+    options.signal?.addEventListener('abort', () => generation.abort(), { once: true });
+    const died = watch.down.then((down) => {
+      downed = down;
+      warn(down.line);
+      generation.abort();
+      throw new EmulatorDownError(down, inFlight());
+    });
+    died.catch(() => undefined);
+    const guard = <T>(work: Promise<T>): Promise<T> => Promise.race([work, died]);
+    const inFlight = (): string[] => {
+      const fh = firehose?.stats();
+      return [
+        `generated   ${lastGenerated?.acknowledged ?? 0} records acknowledged, ${lastGenerated?.inFlight ?? 0} in flight`,
+        ...(consumerMapping
+          ? [
+              `consumer    ${consumerMapping.counters.records} records read, ${totals.delivered} delivered, ${consumerMapping.counters.bufferedRecords} read and not yet processed`,
+            ]
+          : []),
+        ...(fh
+          ? [
+              `firehose    ${fh.recordsIn} in, ${fh.delivered} delivered, ${fh.errorOutput} to the error prefix, ${fh.pending} not yet in S3 (its source position stays before them)`,
+            ]
+          : []),
+        `parquet     ${converted.objects} objects converted, ${converted.rows} rows`,
+        options.follow
+          ? `state       ${state}: kpipe local --follow resumes from the checkpoints`
+          : 'state       a bounded run starts over: run it again once the emulator is back',
+      ];
+    };
+    for (const mapping of mappings) await guard(mapping.start());
 
     // The producers: into the stream, or straight into a direct-put delivery stream (PutRecordBatch).
     const spec = loadTemplateSpec(options.template ?? defaultTemplate(pipeline));
@@ -655,38 +727,40 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
 
     phase('generating records');
     const generateStart = Date.now();
-    const generated = await generate({
-      template,
-      sink,
-      count: options.follow ? undefined : options.count,
-      ratePerSecond: options.ratePerSecond,
-      concurrency: options.producers,
-      seed: options.seed,
-      // CloudWatch Logs payloads are built by the producer; bad ones are not among its kinds.
-      invalid:
-        options.invalidRatio > 0 && !cloudwatch
-          ? {
-              ratio: options.invalidRatio,
-              schema: pipeline.recordSchema,
-              kinds: options.invalidKinds ?? DEFAULT_INVALID_KINDS,
-              oversizeBytes: config.record.maxBytes + 1024,
-            }
-          : undefined,
-      signal: options.signal,
-      onProgress: (update) => {
-        lastGenerated = update;
-      },
-    });
+    const generated = await guard(
+      generate({
+        template,
+        sink,
+        count: options.follow ? undefined : options.count,
+        ratePerSecond: options.ratePerSecond,
+        concurrency: options.producers,
+        seed: options.seed,
+        // CloudWatch Logs payloads are built by the producer; bad ones are not among its kinds.
+        invalid:
+          options.invalidRatio > 0 && !cloudwatch
+            ? {
+                ratio: options.invalidRatio,
+                schema: pipeline.recordSchema,
+                kinds: options.invalidKinds ?? DEFAULT_INVALID_KINDS,
+                oversizeBytes: config.record.maxBytes + 1024,
+              }
+            : undefined,
+        signal: generation.signal,
+        onProgress: (update) => {
+          lastGenerated = update;
+        },
+      }),
+    );
     times.generateMs = Date.now() - generateStart;
 
     // Drain: every mapping caught up, Firehose buffers flushed, conversions done.
     const drainStart = Date.now();
     phase('draining the event source mappings (every record read and processed)');
-    await Promise.all(mappings.map((mapping) => mapping.drain()));
+    await guard(Promise.all(mappings.map((mapping) => mapping.drain())));
     phase('flushing the Firehose buffers');
-    await firehose?.flush();
+    await guard(firehose?.flush() ?? Promise.resolve());
     phase('converting the delivered objects to Parquet');
-    await conversions.idle();
+    await guard(conversions.idle());
     times.drainMs = Date.now() - drainStart;
     progress();
     publisher?.publish(true);
@@ -694,7 +768,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     phase('mirroring the bucket to disk');
     const mirrorStart = Date.now();
     const lakeDirectory = join(workDir, 'bucket');
-    const outputs = await mirrorBucket(s3, LOCAL_BUCKET, lakeDirectory);
+    const outputs = await guard(mirrorBucket(s3, LOCAL_BUCKET, lakeDirectory));
     times.mirrorMs = Date.now() - mirrorStart;
 
     const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, n) => total + n, 0);

@@ -1,0 +1,110 @@
+/**
+ * Notices a dead or hung emulator while a local run goes on: the process kpipe started exits (seen at once),
+ * or its endpoint stops answering a cheap HTTP call (any HTTP answer, an auth error included, means it is
+ * up). Without it a run retries a dead Kinesis for minutes and Ctrl-C drains into the void.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface WatchedEmulator {
+  /** How the line names it: `kinesalite`, `s3rver`, or `the Kinesis emulator` for an external one. */
+  name: string;
+  endpoint: string;
+  /** Set for a process kpipe started: resolves with how it ended (`killed by SIGKILL`, `exit code 1`). */
+  exited?: Promise<string>;
+  /** The way out, for the line: what the user does next. */
+  remedy: string;
+}
+
+export interface EmulatorDown {
+  name: string;
+  endpoint: string;
+  cause: string;
+  /** One line for the terminal: the emulator, the cause and the way out. */
+  line: string;
+}
+
+export interface WatchOptions {
+  /** Pause between health calls of one endpoint (default 500 ms). */
+  intervalMs?: number;
+  /** A health call not answered within this is a failure (default 2,500 ms: kinesis-mock serves one
+   * request at a time, and a megabyte GetRecords can take it two seconds). */
+  timeoutMs?: number;
+  /** Failed calls in a row that make it dead (default 3: at most 3 × (500 + 2,500) = 9 s after it hangs). */
+  failures?: number;
+}
+
+export interface EmulatorWatch {
+  /** Resolves when the first emulator is found dead or hung; never rejects. */
+  readonly down: Promise<EmulatorDown>;
+  stop(): void;
+}
+
+/** One HTTP request; undefined when the emulator answered, else why not. */
+async function probe(endpoint: string, timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    const response = await fetch(endpoint, {
+      method: 'GET',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+    });
+    await response.body?.cancel();
+    return undefined;
+  } catch (error) {
+    if (signal.aborted) return undefined;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if ((error as Error).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+    return cause?.code ?? cause?.message ?? (error as Error).message;
+  }
+}
+
+export function describeDown(emulator: WatchedEmulator, cause: string): EmulatorDown {
+  return {
+    name: emulator.name,
+    endpoint: emulator.endpoint,
+    cause,
+    line: `kpipe: ${emulator.name} (${emulator.endpoint}) ${cause}: the run stops now; ${emulator.remedy}`,
+  };
+}
+
+export function watchEmulators(emulators: WatchedEmulator[], options: WatchOptions = {}): EmulatorWatch {
+  const intervalMs = options.intervalMs ?? 500;
+  const timeoutMs = options.timeoutMs ?? 2_500;
+  const failures = options.failures ?? 3;
+  const controller = new AbortController();
+  let report!: (down: EmulatorDown) => void;
+  const down = new Promise<EmulatorDown>((resolve) => {
+    report = (found) => {
+      if (controller.signal.aborted) return;
+      controller.abort();
+      resolve(found);
+    };
+  });
+  for (const emulator of emulators) {
+    void emulator.exited?.then((how) => report(describeDown(emulator, `exited (${how})`)));
+    void (async () => {
+      let failed = 0;
+      let last = '';
+      while (!controller.signal.aborted) {
+        const error = await probe(emulator.endpoint, timeoutMs, controller.signal);
+        failed = error === undefined ? 0 : failed + 1;
+        last = error ?? last;
+        if (failed >= failures) {
+          report(describeDown(emulator, `stopped answering (${failed} health calls in a row: ${last})`));
+          return;
+        }
+        await delay(intervalMs, undefined, { signal: controller.signal }).catch(() => undefined);
+      }
+    })();
+  }
+  return { down, stop: () => controller.abort() };
+}
+
+/** Thrown by the run when an emulator died: what it still had in flight, for the summary. */
+export class EmulatorDownError extends Error {
+  constructor(
+    readonly down: EmulatorDown,
+    readonly inFlight: string[],
+  ) {
+    super(down.line.replace(/^kpipe: /, ''));
+    this.name = 'EmulatorDownError';
+  }
+}
