@@ -159,8 +159,8 @@ async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
 }
 
 /**
- * kinesis-local cannot watch its parent (kinesalite's server does, through its stdin): it is killed when
- * this process exits, however it exits short of SIGKILL.
+ * kinesis-local is also killed when this process exits normally: sooner than its stdin watch
+ * (exit-with-parent.cjs), which covers the exits no handler sees (SIGKILL).
  */
 function killOnExit(child: ChildProcess): void {
   const kill = () => child.kill('SIGKILL');
@@ -186,11 +186,12 @@ export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): P
     ...(options.initializeStreams ? { INITIALIZE_STREAMS: options.initializeStreams } : {}),
     ...options.env,
   };
-  // Its own process group: a terminal Ctrl-C reaches only kpipe, which drains before stopping it.
-  const child = spawn(process.execPath, ['main.js'], {
+  // Its own process group: a terminal Ctrl-C reaches only kpipe, which drains before stopping it. Its stdin
+  // is our pipe, watched by the preloaded exit-with-parent.cjs: it dies with this process, even on SIGKILL.
+  const child = spawn(process.execPath, ['-r', join(__dirname, 'exit-with-parent.cjs'), 'main.js'], {
     cwd: packageDir,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
   killOnExit(child);

@@ -47,7 +47,13 @@ import {
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
 import { openSourceCheckpoints } from './firehose-source';
-import { EmulatorDownError, watchEmulators, type EmulatorDown, type WatchedEmulator } from './emulator-watch';
+import {
+  answerClock,
+  EmulatorDownError,
+  watchEmulators,
+  type EmulatorDown,
+  type WatchedEmulator,
+} from './emulator-watch';
 import {
   existingKeys,
   ExpectedRecords,
@@ -273,8 +279,7 @@ function watched(
   options: LocalRunOptions,
   kinesis: KinesisEmulator | undefined,
   s3: S3Emulator | undefined,
-  kinesisEndpoint: string,
-  s3Endpoint: string,
+  calls: Record<'kinesis' | 's3', { endpoint: string; answeredAt: () => number }>,
 ): WatchedEmulator[] {
   const own = options.follow
     ? 'run kpipe local --follow again: it restarts the emulators on their data and resumes from the checkpoints'
@@ -283,15 +288,15 @@ function watched(
     `start it again (or point ${flag} at one that runs), then run kpipe local again`;
   return [
     kinesis
-      ? { name: kinesis.name, endpoint: kinesisEndpoint, exited: kinesis.exited, remedy: own }
+      ? { name: kinesis.name, exited: kinesis.exited, remedy: own, ...calls.kinesis }
       : {
           name: 'the Kinesis emulator of --kinesis-endpoint',
-          endpoint: kinesisEndpoint,
           remedy: external('--kinesis-endpoint'),
+          ...calls.kinesis,
         },
     s3
-      ? { name: 's3rver', endpoint: s3Endpoint, exited: s3.exited, remedy: own }
-      : { name: 'the S3 emulator of --s3-endpoint', endpoint: s3Endpoint, remedy: external('--s3-endpoint') },
+      ? { name: 's3rver', exited: s3.exited, remedy: own, ...calls.s3 }
+      : { name: 'the S3 emulator of --s3-endpoint', remedy: external('--s3-endpoint'), ...calls.s3 },
   ];
 }
 
@@ -660,7 +665,12 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     }
     // A dead or hung emulator ends the run within seconds, naming it (lib/local/emulator-watch.ts): every
     // step below races it, and generation stops.
-    const watch = watchEmulators(watched(options, kinesisEmulator, s3Emulator, kinesisEndpoint, s3Endpoint));
+    const watch = watchEmulators(
+      watched(options, kinesisEmulator, s3Emulator, {
+        kinesis: { endpoint: kinesisEndpoint, answeredAt: answerClock(kinesis) },
+        s3: { endpoint: s3Endpoint, answeredAt: answerClock(s3) },
+      }),
+    );
     stops.push(async () => watch.stop());
     const generation = new AbortController();
     options.signal?.addEventListener('abort', () => generation.abort(), { once: true });

@@ -147,7 +147,7 @@ it('an external emulator that hangs (SIGSTOP): found within 10 s, and Ctrl-C wor
 
     // Assess
     expect(run.stderr()).toMatch(
-      /kpipe: the Kinesis emulator of --kinesis-endpoint \(\S+\) stopped answering \(3 health calls in a row: no answer within 2500 ms\)/,
+      /kpipe: the Kinesis emulator of --kinesis-endpoint \(\S+\) stopped answering \(3 health calls in a row: no answer within 2000 ms\)/,
     );
     expect(code).toBe(3);
     expect(ms).toBeLessThan(12_000);

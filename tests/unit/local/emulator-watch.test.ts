@@ -6,7 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { watchEmulators, type EmulatorDown } from '../../../lib/local/emulator-watch';
+import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { createKinesisClient } from '../../../lib/aws/clients';
+import { answerClock, watchEmulators, type EmulatorDown } from '../../../lib/local/emulator-watch';
+import { localOverrides } from '../../../lib/local/emulators';
 
 const fast = { intervalMs: 20, timeoutMs: 200, failures: 2 };
 
@@ -85,6 +88,42 @@ it('reports its own process exiting at once, and nothing once stopped', async ()
     exitLater('exit code 0');
     expect(await within(stopped.down, 200)).toBeUndefined();
   } finally {
+    await close(server);
+  }
+});
+
+it('excuses a slow health call while the run’s own requests get answers (busy, not hung)', async () => {
+  const { server, endpoint } = await serve(false);
+  const watch = watchEmulators(
+    [{ name: 'kinesis-mock', endpoint, remedy: 'x', answeredAt: () => Date.now() }],
+    fast,
+  );
+  try {
+    expect(await within(watch.down, 900)).toBeUndefined();
+  } finally {
+    watch.stop();
+    await close(server);
+  }
+});
+
+it('answerClock records an SDK answer, an error status included, and not a connection failure', async () => {
+  const { server, endpoint } = await serve(true);
+  const kinesis = createKinesisClient({ env: {}, overrides: localOverrides(endpoint) });
+  const refused = createKinesisClient({
+    env: {},
+    overrides: { ...localOverrides('http://127.0.0.1:1'), maxAttempts: 1 },
+  });
+  try {
+    const answered = answerClock(kinesis);
+    const never = answerClock(refused);
+    const before = Date.now();
+    await expect(kinesis.send(new ListStreamsCommand({}))).rejects.toThrow();
+    await expect(refused.send(new ListStreamsCommand({}))).rejects.toThrow();
+    expect(answered()).toBeGreaterThanOrEqual(before);
+    expect(never()).toBe(0);
+  } finally {
+    kinesis.destroy();
+    refused.destroy();
     await close(server);
   }
 });
