@@ -330,7 +330,7 @@ export function undeliveredByPath(counts: InFlightCounts): string[] {
   const { consumer, firehose, windows } = counts;
   if (consumer && consumer.deadLettered > 0) {
     lines.push(
-      `consumer: ${n(consumer.deadLettered)} records only in dead letters (${consumer.deadLetterFile}: pointers to fetch them back while the stream holds them)`,
+      `consumer: ${n(consumer.deadLettered)} records only in dead letters (${consumer.deadLetterFile}: each line with its records' data, or a pointer for a batch over 6 MiB)`,
     );
   }
   if (firehose) {

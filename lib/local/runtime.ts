@@ -484,6 +484,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         logger: quietLogger,
         checkpointFile: join(state, 'consumer-checkpoints.json'),
         deadLetterFile: join(workDir, 'dead-letters', 'streamConsumer.jsonl'),
+        deadLetterData: true,
         handler: async (event: KinesisStreamEvent) => {
           const { batchItemFailures, summary } = await consume(event.Records);
           record(summary);
