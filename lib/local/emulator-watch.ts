@@ -143,3 +143,39 @@ export class EmulatorDownError extends Error {
     this.name = 'EmulatorDownError';
   }
 }
+
+export interface Supervision {
+  /** Rejects when an emulator is down for good (not restarted); never resolves. */
+  readonly down: Promise<never>;
+  stop(): void;
+}
+
+/**
+ * Watches the emulators; one found down is restarted when `restart` can (it resolves true), and the watch
+ * starts over on the emulators as they are then; otherwise `down` rejects with `fail(down)`.
+ */
+export function superviseEmulators(options: {
+  emulators: () => WatchedEmulator[];
+  restart: (down: EmulatorDown) => Promise<boolean>;
+  fail: (down: EmulatorDown) => Error;
+  watch?: WatchOptions;
+}): Supervision {
+  let current: EmulatorWatch | undefined;
+  let stopped = false;
+  const next = (): Promise<never> => {
+    current = watchEmulators(options.emulators(), options.watch);
+    return current.down.then(async (down) => {
+      if (!stopped && (await options.restart(down).catch(() => false)) && !stopped) return next();
+      throw options.fail(down);
+    });
+  };
+  const down = next();
+  down.catch(() => undefined);
+  return {
+    down,
+    stop: () => {
+      stopped = true;
+      current?.stop();
+    },
+  };
+}

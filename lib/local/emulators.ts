@@ -80,6 +80,8 @@ export interface KinesisEmulatorOptions {
   startupTimeoutMs?: number;
   /** Extra environment for the emulator (e.g. `LOG_LEVEL`, `SHARD_LIMIT`). */
   env?: Record<string, string>;
+  /** Fixed plain-HTTP port (default: a free one), e.g. to restart it where its clients point. */
+  port?: number;
 }
 
 const KINESIS_DURATION_VARIABLES = [
@@ -174,7 +176,7 @@ function killOnExit(child: ChildProcess): void {
  */
 export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): Promise<KinesisEmulator> {
   const packageDir = dirname(require.resolve('kinesis-local/package.json'));
-  const [plainPort, tlsPort] = [await freePort(), await freePort()];
+  const [plainPort, tlsPort] = [options.port ?? (await freePort()), await freePort()];
   const duration = options.operationDuration ?? '100ms';
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -283,11 +285,12 @@ async function startServerChild(
 /** Starts the named emulator; `persistDirectory` keeps its streams across runs (for `--follow`). */
 export async function startKinesisEmulator(
   name: KinesisEmulatorName,
-  options: { persistDirectory?: string } = {},
+  options: { persistDirectory?: string; port?: number } = {},
 ): Promise<KinesisEmulator> {
   const directory = options.persistDirectory;
-  if (name === 'kinesalite') return startKinesalite({ path: directory });
+  if (name === 'kinesalite') return startKinesalite({ path: directory, port: options.port });
   return startKinesisLocal({
+    port: options.port,
     env: directory ? { SHOULD_PERSIST_DATA: 'true', PERSIST_PATH: directory, PERSIST_INTERVAL: '1s' } : {},
   });
 }

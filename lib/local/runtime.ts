@@ -50,7 +50,7 @@ import { openSourceCheckpoints } from './firehose-source';
 import {
   answerClock,
   EmulatorDownError,
-  watchEmulators,
+  superviseEmulators,
   type EmulatorDown,
   type WatchedEmulator,
 } from './emulator-watch';
@@ -270,6 +270,9 @@ function serialQueue() {
 const ASYNC_INVOKE_ATTEMPTS = 3;
 
 export { defaultTemplate } from './run-producers';
+
+/** Restarts of its own emulators a --follow run makes before it stops. */
+const MAX_RESTARTS = 3;
 
 /** How long each stop may take once an emulator died (it may wait on the dead one). */
 const STOP_AFTER_DOWN_MS = 3_000;
@@ -666,22 +669,42 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     }
     // A dead or hung emulator ends the run within seconds, naming it (lib/local/emulator-watch.ts): every
     // step below races it, and generation stops.
-    const watch = watchEmulators(
-      watched(options, kinesisEmulator, s3Emulator, {
-        kinesis: { endpoint: kinesisEndpoint, answeredAt: answerClock(kinesis) },
-        s3: { endpoint: s3Endpoint, answeredAt: answerClock(s3) },
-      }),
-    );
-    stops.push(async () => watch.stop());
+    // With --follow its own emulators are restarted on their data, on the same port (3 times at most).
+    const calls = {
+      kinesis: { endpoint: kinesisEndpoint, answeredAt: answerClock(kinesis) },
+      s3: { endpoint: s3Endpoint, answeredAt: answerClock(s3) },
+    };
+    let restarts = 0;
     const generation = new AbortController();
     options.signal?.addEventListener('abort', () => generation.abort(), { once: true });
-    const died = watch.down.then((down) => {
-      downed = down;
-      warn(down.line);
-      generation.abort();
-      throw new EmulatorDownError(down, inFlight());
+    const supervision = superviseEmulators({
+      emulators: () => watched(options, kinesisEmulator, s3Emulator, calls),
+      restart: async (down) => {
+        const own = down.name === 's3rver' ? s3Emulator : kinesisEmulator;
+        if (!options.follow || !own || restarts >= MAX_RESTARTS || generation.signal.aborted) return false;
+        restarts += 1;
+        const port = Number(new URL(down.endpoint).port);
+        warn(
+          `kpipe: ${down.name} (${down.endpoint}) ${down.cause}: restarting it on its data (restart ${restarts} of ${MAX_RESTARTS}); the run goes on`,
+        );
+        await own.stop();
+        if (down.name === 's3rver') s3Emulator = await startS3rver({ directory: join(state, 's3'), port });
+        else
+          kinesisEmulator = await startKinesisEmulator(kinesisEmulator!.name, {
+            persistDirectory: join(state, kinesisEmulator!.name),
+            port,
+          });
+        return true;
+      },
+      fail: (down) => {
+        downed = down;
+        warn(down.line);
+        generation.abort();
+        return new EmulatorDownError(down, inFlight());
+      },
     });
-    died.catch(() => undefined);
+    stops.push(async () => supervision.stop());
+    const died = supervision.down;
     const guard = <T>(work: Promise<T>): Promise<T> => Promise.race([work, died]);
     const inFlight = (): string[] => {
       const fh = firehose?.stats();

@@ -2,7 +2,7 @@
  * A dead or hung emulator during `kpipe local`: kill -9 of the kinesalite kpipe started, an external
  * emulator (started here) that goes away, and one that hangs (SIGSTOP). Each run says so in one line naming
  * the emulator, the cause and the way out within 10 s, prints what was in flight and exits 3; Ctrl-C ends a
- * run whose emulator hangs.
+ * run whose emulator hangs. With --follow, kpipe restarts its own emulator on its data and loses nothing.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -156,3 +156,44 @@ it('an external emulator that hangs (SIGSTOP): found within 10 s, and Ctrl-C wor
     kinesis.child.kill('SIGCONT');
   }
 }, 120_000);
+
+/** The first number after `label` in the summary (`generated   5,521 records` → 5521). */
+function figure(summary: string, label: RegExp): number {
+  const match = new RegExp(`${label.source}\\s+([\\d,]+)`, 'm').exec(summary);
+  if (!match) throw new Error(`no ${label.source} figure in:\n${summary}`);
+  return Number(match[1]!.replace(/,/g, ''));
+}
+
+it('--follow: kill -9 of its kinesalite restarts it on its data; the run goes on and loses nothing', async () => {
+  // Prepare
+  const run = kpipe(['--follow', '--rate', '200']);
+  await until(() => /generated [1-9]/.test(run.stderr()), 60_000, 'the run to generate');
+  const table = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(run.child.pid)], {
+    encoding: 'utf8',
+  });
+  const kinesalite = Number(/^\s*(\d+) .*kinesalite-server\.cjs/m.exec(table)?.[1]);
+
+  // Act: kill it, let the run go on, then Ctrl-C.
+  process.kill(kinesalite, 'SIGKILL');
+  await until(() => run.stderr().includes('restarting it on its data'), 10_000, 'the restart line');
+  const afterRestart = run.stderr().length;
+  await until(
+    () => /generated [\d,]+ \| consumed [1-9]/.test(run.stderr().slice(afterRestart)),
+    30_000,
+    'progress after the restart',
+  );
+  run.child.kill('SIGINT');
+  const { code } = await exitWithin(run, 60_000);
+
+  // Assess
+  expect(run.stderr()).toMatch(
+    /^kpipe: kinesalite \(http:\/\/127\.0\.0\.1:\d+\) exited \(killed by SIGKILL\): restarting it on its data \(restart 1 of 3\); the run goes on$/m,
+  );
+  const summary = run.stdout();
+  const generated = figure(summary, /^ {2}generated/);
+  expect(generated).toBeGreaterThan(0);
+  expect(figure(summary, /^ {2}consumer/)).toBe(generated);
+  expect(figure(summary, /^ {2}firehose/)).toBe(generated);
+  expect(summary).not.toContain('UNDELIVERED');
+  expect(code).toBe(0);
+}, 150_000);
