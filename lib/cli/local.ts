@@ -45,7 +45,7 @@ Exit status: 0 the run did its job and every record is accounted for; 1 it did n
 that received nothing, a path where every record ended in errors, an UNDELIVERED line: records failed,
 lost or only in dead letters, by path); 130 stopped by Ctrl-C before its
 count (what was generated is still drained and reconciled); 3 an emulator died or stopped answering (found
-within 10 s; the run stops and prints what was in flight). Ctrl-C twice stops at once.`;
+within 10 s; the run stops and prints what was in flight; --follow restarts its own instead). Ctrl-C twice stops at once.`;
 
 /** Exit status of a run stopped by Ctrl-C before its count (128 + SIGINT, as shells report it). */
 export const INTERRUPTED_EXIT = 130;
@@ -283,7 +283,7 @@ export async function run(argv: string[]): Promise<number> {
   const terminal = createTerminal();
   let phase = 'starting';
   // First Ctrl-C: stop generating, say what the run still does, finish with the summary. Second: stop now
-  // (the emulators die with this process: kinesalite watches its stdin, kinesis-mock is killed on exit).
+  // (the emulators die with this process: each watches its stdin, a pipe from it; emulator-watch.ts).
   const interrupt = () => {
     if (controller.signal.aborted) {
       terminal.note('stopped at once (second Ctrl-C): nothing drained, not reconciled');
