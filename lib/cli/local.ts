@@ -45,7 +45,8 @@ Exit status: 0 the run did its job and every record is accounted for; 1 it did n
 that received nothing, a path where every record ended in errors, an UNDELIVERED line: records failed,
 lost or only in dead letters, by path); 130 stopped by Ctrl-C before its
 count (what was generated is still drained and reconciled); 3 an emulator died or stopped answering (found
-within 10 s; the run stops and prints what was in flight; --follow restarts its own instead). Ctrl-C twice stops at once.`;
+within 10 s; the run stops and prints what was in flight; --follow restarts its own instead). Ctrl-C twice
+stops at once.`;
 
 /** Exit status of a run stopped by Ctrl-C before its count (128 + SIGINT, as shells report it). */
 export const INTERRUPTED_EXIT = 130;
