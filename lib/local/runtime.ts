@@ -761,30 +761,29 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
 
     phase('generating records');
     const generateStart = Date.now();
-    const generated = await guard(
-      generate({
-        template,
-        sink,
-        count: options.follow ? undefined : options.count,
-        ratePerSecond: options.ratePerSecond,
-        concurrency: options.producers,
-        seed: options.seed,
-        // CloudWatch Logs payloads are built by the producer; bad ones are not among its kinds.
-        invalid:
-          options.invalidRatio > 0 && !cloudwatch
-            ? {
-                ratio: options.invalidRatio,
-                schema: pipeline.recordSchema,
-                kinds: options.invalidKinds ?? DEFAULT_INVALID_KINDS,
-                oversizeBytes: config.record.maxBytes + 1024,
-              }
-            : undefined,
-        signal: generation.signal,
-        onProgress: (update) => {
-          lastGenerated = update;
-        },
-      }),
-    );
+    const generating = generate({
+      template,
+      sink,
+      count: options.follow ? undefined : options.count,
+      ratePerSecond: options.ratePerSecond,
+      concurrency: options.producers,
+      seed: options.seed,
+      // CloudWatch Logs payloads are built by the producer; bad ones are not among its kinds.
+      invalid:
+        options.invalidRatio > 0 && !cloudwatch
+          ? {
+              ratio: options.invalidRatio,
+              schema: pipeline.recordSchema,
+              kinds: options.invalidKinds ?? DEFAULT_INVALID_KINDS,
+              oversizeBytes: config.record.maxBytes + 1024,
+            }
+          : undefined,
+      signal: generation.signal,
+      onProgress: (update) => {
+        lastGenerated = update;
+      },
+    });
+    const generated = await guard(generating);
     times.generateMs = Date.now() - generateStart;
 
     // Drain: every mapping caught up, Firehose buffers flushed, conversions done.
