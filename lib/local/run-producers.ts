@@ -186,7 +186,11 @@ export async function produceInThread(
 ): Promise<ProducerResult> {
   // Fail fast here, with the template's own error, before a thread starts.
   templateOf(job);
-  const worker = new Worker(entry, { workerData: job });
+  const worker = new Worker(entry, {
+    workerData: job,
+    // The SDK's Node-version notice was printed by this thread already; one per run is enough.
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
   const stop = () => worker.postMessage({ type: 'stop' });
   if (hooks.signal?.aborted) stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
