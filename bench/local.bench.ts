@@ -5,9 +5,15 @@
  * windows → Parquet, reconciled). The aim is for the emulator to be the bottleneck, not the project.
  * On kinesalite, the console's overhead too: the same end-to-end run with a watcher on the live channel that
  * serialises every message as the console's SSE relay does, against the run without (target ratio ≥ 0.9).
+ * And the producer thread's gain: interleaved runs with the producers in a worker thread and on the main
+ * thread, compared by median.
+ *
+ * Environment: BENCH_LOCAL_EMULATORS (comma-separated, default every emulator), BENCH_LOCAL_COUNT and
+ * BENCH_LOCAL_MOCK_COUNT (records per run), BENCH_LOCAL_PRODUCERS, BENCH_THREAD_PAIRS (thread on/off pairs,
+ * default 2, 0 skips), BENCH_CONSOLE_PAIRS (default 3, 0 skips).
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../lib/aws/clients';
@@ -33,6 +39,21 @@ const COUNTS: Record<KinesisEmulatorName, number> = {
 const PRODUCERS = Number(process.env.BENCH_LOCAL_PRODUCERS ?? 4);
 /** Runs with and without a console watching, alternated (the first without is the end-to-end run above). */
 const CONSOLE_PAIRS = Number(process.env.BENCH_CONSOLE_PAIRS ?? 3);
+/** Runs with the producers in a worker thread and on the main thread, alternated. */
+const THREAD_PAIRS = Number(process.env.BENCH_THREAD_PAIRS ?? 2);
+
+/** The emulators BENCH_LOCAL_EMULATORS names (all by default); an unknown name stops the bench. */
+export function benchEmulators(text = process.env.BENCH_LOCAL_EMULATORS): KinesisEmulatorName[] {
+  if (text === undefined || text.trim() === '') return [...KINESIS_EMULATORS];
+  const names = text.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(KINESIS_EMULATORS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_LOCAL_EMULATORS: unknown emulator ${unknown.join(', ')}; use a comma-separated list of ${KINESIS_EMULATORS.join(', ')}`,
+    );
+  }
+  return names as KinesisEmulatorName[];
+}
 
 async function ceiling(name: KinesisEmulatorName, records: Buffer[], shards: number): Promise<number> {
   const emulator = await startKinesisEmulator(name);
@@ -81,14 +102,20 @@ export default async function localBench(): Promise<void> {
   const pipeline = loadPipeline(resolve(__dirname, '..', 'pipeline.yml'));
   const env = { ...process.env, MASK_SALT: 'bench-salt', POWERTOOLS_LOG_LEVEL: 'ERROR' };
   const spec = loadTemplateSpec('clickstream');
-  for (const name of KINESIS_EMULATORS) {
+  console.log(
+    `load average at start: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const name of benchEmulators()) {
     const count = COUNTS[name];
     const template = compileTemplate(spec.text, { seed: 3, newlines: spec.newlines });
     const records = Array.from({ length: count }, () => Buffer.from(template.render()));
     const bare = await ceiling(name, records, pipeline.config.stream.shards);
-    const run = (live?: LiveChannel) =>
+    const run = (live?: LiveChannel, producerThread = true) =>
       runLocalPipeline({
         pipeline,
+        producerThread,
         workDir: mkdtempSync(join(tmpdir(), 'kpipe-bench-')),
         live,
         count,
@@ -125,12 +152,54 @@ export default async function localBench(): Promise<void> {
     console.log(
       `  stages: emulators up ${times.startMs} ms, generate (stream + consumer + Firehose + windows running) ` +
         `${times.generateMs} ms, drain (flush Firehose buffers, convert to Parquet) ${times.drainMs} ms, ` +
-        `mirror bucket to disk ${times.mirrorMs} ms; lake rows ${summary.reconciliation.lakeRows}`,
+        `mirror bucket to disk ${times.mirrorMs} ms; lake rows ${summary.reconciliation.lakeRows}; ` +
+        `resent ${summary.generated.resent} (${summary.generated.resentUnconfirmed} possibly duplicated); ` +
+        `load average ${loadavg()[0]!.toFixed(2)}`,
     );
-    if (name !== 'kinesalite') continue;
     // The machine's load moves from run to run: alternate the runs and compare medians.
     const throughput = (done: typeof summary) =>
       count / ((done.times.generateMs + done.times.drainMs) / 1000);
+    const ingestOf = (done: typeof summary) => done.generated.acknowledged / (done.times.generateMs / 1000);
+    if (THREAD_PAIRS > 0) {
+      const runs = {
+        on: { ingest: [] as number[], end: [] as number[] },
+        off: { ingest: [] as number[], end: [] as number[] },
+      };
+      for (let pair = 0; pair < THREAD_PAIRS; pair += 1) {
+        for (const mode of pair % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          const done = await run(undefined, mode === 'on');
+          if (!done.reconciliation.ok)
+            throw new Error(`the benchmark run on ${name}, thread ${mode}, did not reconcile`);
+          runs[mode].ingest.push(ingestOf(done));
+          runs[mode].end.push(throughput(done));
+        }
+      }
+      for (const [what, key] of [
+        ['stream ingest', 'ingest'],
+        ['end to end', 'end'],
+      ] as const) {
+        const subject = median(runs.on[key]);
+        const baseline = median(runs.off[key]);
+        console.log(
+          formatResult(
+            {
+              name: `${name}: ${what} with the producers in a worker thread, median of ${THREAD_PAIRS}`,
+              unit: 'records',
+              subjectPerSecond: subject,
+              baselinePerSecond: baseline,
+              ratio: subject / baseline,
+            },
+            `the producers on the main thread, median of ${THREAD_PAIRS}`,
+          ),
+        );
+      }
+      console.log(
+        `  load average after the thread pairs: ${loadavg()
+          .map((n) => n.toFixed(2))
+          .join(' ')}`,
+      );
+    }
+    if (name !== 'kinesalite' || CONSOLE_PAIRS <= 0) continue;
     const without = [endToEnd];
     const watched: number[] = [];
     let watcher = { bytes: 0, busyMs: 0 };

@@ -19,6 +19,7 @@ import { createFirehoseClient, createKinesisClient } from '../aws/clients';
 import { aggregate } from '../records';
 import { putRecordBatchReliably } from '../sinks/firehose';
 import { putRecordsReliably } from '../sinks/kinesis';
+import { putTimeoutFor } from '../sinks/put-timeouts';
 
 /** Senders for real streams: AWS by default, emulators through AWS_ENDPOINT_URL_KINESIS / _FIREHOSE. */
 export function awsSinks(): Pick<GenerateRunDependencies, 'kinesisSink' | 'firehoseSink'> {
@@ -26,7 +27,7 @@ export function awsSinks(): Pick<GenerateRunDependencies, 'kinesisSink' | 'fireh
     kinesisSink: ({ streamName }, { aggregate: aggregated }) => {
       const client = createKinesisClient();
       const put = (entries: Parameters<typeof putRecordsReliably>[2]) =>
-        putRecordsReliably(client, { streamName }, entries);
+        putRecordsReliably(client, { streamName }, entries, { timeout: putTimeoutFor(undefined) });
       const close = async () => client.destroy();
       return aggregated
         ? createAggregatingKinesisSink(put, (entries) => aggregate(entries), { close })

@@ -12,6 +12,7 @@ import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } fr
 import { startRunConsole, type RunConsole } from '../console/server/for-run';
 import { createLiveChannel } from '../local/live';
 import { EmulatorDownError } from '../local/emulator-watch';
+import { resentText } from '../generator/progress';
 import { parseCommandArgs, UsageError } from './usage';
 
 export const USAGE = `usage: kpipe local [pipeline.yml] [options]
@@ -195,6 +196,7 @@ export function formatSummary(
     `kpipe local — summary (Kinesis emulator: ${summary.emulator})`,
     `  generated   ${integer.format(generated.attempted)} records, ${integer.format(generated.acknowledged)} acknowledged by ${summary.target}, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
   ];
+  if (generated.resent > 0) lines.push(`              ${resentText(generated)}`);
   if (consumer.mapping) {
     lines.push(
       `  consumer    ${integer.format(consumer.mapping.records)} records in ${integer.format(consumer.batches)} batches, ${integer.format(consumer.delivered)} delivered, dropped: ${counts(consumer.dropped)}, failed: ${counts(consumer.failed)}`,

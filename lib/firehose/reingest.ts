@@ -153,6 +153,8 @@ function failAll(parts: readonly ReingestPart[], errorCode: string, message: str
     failed: parts.map((_part, index) => ({ index, errorCode, errorMessage: message })),
     attempts: 0,
     retries: 0,
+    resent: 0,
+    resentUnconfirmed: 0,
   };
 }
 
@@ -162,7 +164,8 @@ export async function reingest(
   parts: readonly ReingestPart[],
   options: DeliveryOptions,
 ): Promise<PutOutcome> {
-  if (parts.length === 0) return { acknowledged: 0, failed: [], attempts: 0, retries: 0 };
+  if (parts.length === 0)
+    return { acknowledged: 0, failed: [], attempts: 0, retries: 0, resent: 0, resentUnconfirmed: 0 };
   if (target.kind === 'none') return failAll(parts, NO_REINGEST_TARGET, target.problem);
   try {
     return await target.put(parts, { ...options, afterFailedChunk: 'continue' });

@@ -20,6 +20,9 @@ export interface GenerateProgress {
   bytes: number;
   elapsedMs: number;
   inFlight: number;
+  /** Records the sink sent again, and those of them possibly stored already (see GenerateReport). */
+  resent?: number;
+  resentUnconfirmed?: number;
   /** The run's end, when known: a record count and/or a duration. */
   targetCount?: number;
   targetDurationMs?: number;
@@ -42,6 +45,13 @@ export interface GenerateReport {
   failed: number;
   /** Bytes of record data handed to the sink (attempted records). */
   bytes: number;
+  /** Records the sink sent again after a failed request (its retry layer, lib/sinks/retry.ts). */
+  resent: number;
+  /**
+   * Of those, records whose failed request may have stored them (a timeout or reset after sending): each
+   * may be in the stream twice. Zero means the run made no producer duplicates.
+   */
+  resentUnconfirmed: number;
   durationMs: number;
   ratePerSecond: number;
   /** Records the rate schedule called for by the end of the run (rate-limited runs only). */
@@ -185,7 +195,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   const endAt = settings.durationSeconds === undefined ? Infinity : start + settings.durationSeconds * 1000;
   const limit = settings.count ?? Infinity;
 
-  const totals = { attempted: 0, acknowledged: 0, failed: 0, bytes: 0 };
+  const totals = { attempted: 0, acknowledged: 0, failed: 0, bytes: 0, resent: 0, resentUnconfirmed: 0 };
   const byKind = emptyKinds();
   const errors: Record<string, number> = {};
   const inFlight = new Set<Promise<void>>();
@@ -209,6 +219,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
 
   /** Books a batch's outcome; a sink that accounts for fewer records than it was given has the rest failed. */
   const settle = (batch: GeneratedRecord[], result: SinkResult): void => {
+    totals.resent += result.resent ?? 0;
+    totals.resentUnconfirmed += result.resentUnconfirmed ?? 0;
     const failedIndexes = new Set<number>();
     for (const failure of result.failed) {
       const record = batch[failure.index];

@@ -97,6 +97,14 @@ export function createProgressReporter(options: ProgressReporterOptions = {}): P
   };
 }
 
+/** Resends by the sink's retry layer, and how many may be duplicates (docs/retries.md). */
+export function resentText(counts: { resent: number; resentUnconfirmed: number }): string {
+  return (
+    `resent ${integer.format(counts.resent)} (${integer.format(counts.resentUnconfirmed)} after a timeout ` +
+    `or reset that may have stored them: possible duplicates)`
+  );
+}
+
 /** One-line summary of a run, with bad-record kinds and error codes when there are any. */
 export function formatReport(report: GenerateReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
@@ -113,6 +121,7 @@ export function formatReport(report: GenerateReport): string {
   if (spoiled.length > 0) {
     text += `; invalid on purpose: ${spoiled.map(([kind, counts]) => `${kind} ${integer.format(counts.attempted)}`).join(', ')}`;
   }
+  if (report.resent > 0) text += `; ${resentText(report)}`;
   const errors = Object.entries(report.errors);
   if (errors.length > 0)
     text += `; errors: ${errors.map(([code, count]) => `${code} ${integer.format(count)}`).join(', ')}`;

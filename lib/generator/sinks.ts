@@ -20,6 +20,10 @@ export interface SinkFailure {
 export interface SinkResult {
   acknowledged: number;
   failed: SinkFailure[];
+  /** Records the sink sent again after a failed request (its retries); omitted means none. */
+  resent?: number;
+  /** Of those, records the failed request may have stored (a timeout, a reset): possible duplicates. */
+  resentUnconfirmed?: number;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -146,6 +150,8 @@ export function createMemorySink(): MemorySink {
 export interface ReliablePutResult {
   acknowledged: number | readonly unknown[];
   failed: readonly SinkFailure[];
+  resent?: number;
+  resentUnconfirmed?: number;
 }
 
 export interface KinesisEntry {
@@ -156,7 +162,12 @@ export interface KinesisEntry {
 function normalise(result: ReliablePutResult): SinkResult {
   const acknowledged =
     typeof result.acknowledged === 'number' ? result.acknowledged : result.acknowledged.length;
-  return { acknowledged, failed: [...result.failed] };
+  return {
+    acknowledged,
+    failed: [...result.failed],
+    resent: result.resent ?? 0,
+    resentUnconfirmed: result.resentUnconfirmed ?? 0,
+  };
 }
 
 /**
@@ -243,7 +254,13 @@ export function createAggregatingKinesisSink(
       for (const failure of result.failed) {
         for (const index of members[failure.index] ?? []) failed.push({ ...failure, index });
       }
-      return { acknowledged: batch.length - failed.length, failed };
+      // Resends count aggregated Kinesis records here, not the user records they carry.
+      return {
+        acknowledged: batch.length - failed.length,
+        failed,
+        resent: result.resent,
+        resentUnconfirmed: result.resentUnconfirmed,
+      };
     },
     close: options.close ?? (() => Promise.resolve()),
   };

@@ -16,18 +16,8 @@ import { createKinesisClient, createS3Client, lazyClients } from '../aws/clients
 import { createStreamConsumer, type BatchSummary } from '../consumer';
 import { s3ObjectCreatedEvent } from '../events/factories';
 import { createFirehoseProcessor } from '../firehose';
-import {
-  compileTemplate,
-  createCloudWatchLogsProducer,
-  createKinesisSink,
-  generate,
-  loadTemplateSpec,
-  type GenerateProgress,
-  type GenerateReport,
-  type InvalidKind,
-} from '../generator';
+import type { GenerateProgress, GenerateReport, InvalidKind } from '../generator';
 import type { LoadedPipeline } from '../pipeline/load';
-import { putRecordsReliably } from '../sinks/kinesis';
 import {
   createBucket,
   createStreamAndWait,
@@ -63,7 +53,7 @@ import {
   undeliveredByPath,
   type Reconciliation,
 } from './reconcile';
-import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
+import { defaultTemplate, runProducers, type ProducerJob } from './run-producers';
 import { lockStateDirectory } from './state-lock';
 import type { LiveChannel } from './live';
 import { pipelineGraph, STAGE } from './live-graph';
@@ -100,6 +90,11 @@ export interface LocalRunOptions {
   template?: string;
   /** Concurrent PutRecords producers: one cannot reach kinesis-local's ceiling. */
   producers: number;
+  /**
+   * Generate and send PutRecords in a worker thread (default true; `KPIPE_PRODUCER_THREAD=0` in `env` turns
+   * it off), off the loop of the consumer, Firehose and converter. Direct put always runs on this thread.
+   */
+  producerThread?: boolean;
   /** Which Kinesis emulator to start (default kinesalite). */
   kinesisEmulator?: KinesisEmulatorName;
   /** Use running emulators instead of starting them. */
@@ -763,27 +758,30 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     };
     for (const mapping of mappings) await guard(mapping.start());
 
-    // The producers: into the stream, or straight into a direct-put delivery stream (PutRecordBatch).
-    const spec = loadTemplateSpec(options.template ?? defaultTemplate(pipeline));
-    const compiled = compileTemplate(spec.text, {
-      seed: options.seed,
-      newlines: spec.newlines,
-      source: spec.path,
-    });
-    const cloudwatch = spec.kind === 'cloudwatch-logs';
-    const template = cloudwatch
-      ? createCloudWatchLogsProducer({ message: compiled, ...spec.cloudwatch, seed: options.seed })
-      : compiled;
+    // The producers: into the stream (a worker thread by default), or into a direct-put delivery stream.
     const expected = new ExpectedRecords();
     const directPut = config.delivery?.source === 'direct-put' ? firehose : undefined;
-    const sink = recordingSink(
-      directPut
-        ? directPutSink(directPut)
-        : createKinesisSink((entries) =>
-            putRecordsReliably(kinesis, { streamName: config.stream.name }, entries),
-          ),
-      expected,
-    );
+    const job: ProducerJob = {
+      template: options.template ?? defaultTemplate(pipeline),
+      seed: options.seed,
+      count: options.follow ? undefined : options.count,
+      ratePerSecond: options.ratePerSecond,
+      concurrency: options.producers,
+      invalid:
+        options.invalidRatio > 0
+          ? {
+              ratio: options.invalidRatio,
+              schema: pipeline.recordSchema as Record<string, unknown>,
+              kinds: options.invalidKinds ?? DEFAULT_INVALID_KINDS,
+              oversizeBytes: config.record.maxBytes + 1024,
+            }
+          : undefined,
+      stream: {
+        name: config.stream.name,
+        endpoint: kinesisEndpoint,
+        emulator: kinesisEmulator?.name ?? 'external',
+      },
+    };
     const progress = () =>
       options.onProgress?.({
         generated: lastGenerated,
@@ -796,23 +794,11 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
 
     phase('generating records');
     const generateStart = Date.now();
-    const generating = generate({
-      template,
-      sink,
-      count: options.follow ? undefined : options.count,
-      ratePerSecond: options.ratePerSecond,
-      concurrency: options.producers,
-      seed: options.seed,
-      // CloudWatch Logs payloads are built by the producer; bad ones are not among its kinds.
-      invalid:
-        options.invalidRatio > 0 && !cloudwatch
-          ? {
-              ratio: options.invalidRatio,
-              schema: pipeline.recordSchema,
-              kinds: options.invalidKinds ?? DEFAULT_INVALID_KINDS,
-              oversizeBytes: config.record.maxBytes + 1024,
-            }
-          : undefined,
+    const generating = runProducers({
+      job,
+      directPut,
+      thread: options.producerThread ?? options.env.KPIPE_PRODUCER_THREAD !== '0',
+      expected,
       signal: generation.signal,
       onProgress: (update) => {
         lastGenerated = update;

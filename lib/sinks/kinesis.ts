@@ -1,5 +1,6 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { API_LIMITS } from './chunk';
+import { putDeadlineMs, withDeadline, type PutTimeout } from './put-timeouts';
 import {
   deliverInChunks,
   resolveDeliveryOptions,
@@ -10,6 +11,11 @@ import {
 } from './retry';
 
 export type { DeliveryOptions, FailedEntry, PutOutcome, RetryOptions } from './retry';
+
+/** Delivery options plus a deadline per request (PUT_TIMEOUTS); without it the client's own timeouts apply. */
+export interface KinesisDeliveryOptions extends DeliveryOptions {
+  timeout?: PutTimeout;
+}
 
 export interface KinesisEntry {
   data: Uint8Array;
@@ -104,15 +110,22 @@ export async function putRecordsReliably(
   client: KinesisClient,
   target: StreamTarget,
   entries: readonly KinesisEntry[],
-  options?: DeliveryOptions,
+  options: KinesisDeliveryOptions = {},
 ): Promise<PutOutcome> {
   const { streamName, streamARN } = target;
   if (!streamName && !streamARN) throw new Error('putRecordsReliably: streamName or streamARN is required');
-  const resolved = resolveDeliveryOptions(options);
+  const { timeout, ...delivery } = options;
+  const resolved = resolveDeliveryOptions(delivery);
   const { prepared, rejected } = prepareKinesisEntries(entries);
+  const sizes = new Map(prepared.map((entry) => [entry.request, entry.size]));
   const send = async (Records: PutRecordsRequestEntry[]) => {
-    const response = await client.send(
-      new PutRecordsCommand({ StreamName: streamName, StreamARN: streamARN, Records }),
+    const command = new PutRecordsCommand({ StreamName: streamName, StreamARN: streamARN, Records });
+    if (timeout === undefined) return (await client.send(command)).Records;
+    const bytes = Records.reduce((sum, record) => sum + (sizes.get(record) ?? 0), 0);
+    const response = await withDeadline(
+      putDeadlineMs(timeout, bytes),
+      `PutRecords of ${Records.length} records (${bytes} bytes)`,
+      (abortSignal) => client.send(command, { abortSignal }),
     );
     return response.Records;
   };

@@ -14,6 +14,17 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Injectable for tests; returns [0, 1), defaults to Math.random. */
   random?: () => number;
+  /** Called before each resend (the generator counts them; see PutOutcome.resent). */
+  onResend?: (resend: Resend) => void;
+}
+
+/** One request that sends entries again. */
+export interface Resend {
+  entries: number;
+  /** The failed request may have stored them (mayHaveBeenStored): the resend may duplicate them. */
+  unconfirmed: boolean;
+  /** The error code that caused the resend. */
+  reason: string;
 }
 
 /** Options of putRecordsReliably / putRecordBatchReliably. */
@@ -44,6 +55,10 @@ export interface PutOutcome {
   attempts: number;
   /** Requests that resent a chunk's entries (attempts beyond each chunk's first). */
   retries: number;
+  /** Entries sent again (each resend counts its entries). */
+  resent: number;
+  /** Of those, entries whose earlier request may have stored them: possible duplicates downstream. */
+  resentUnconfirmed: number;
 }
 
 export const DEFAULT_RETRY_OPTIONS = {
@@ -62,6 +77,7 @@ export function resolveDeliveryOptions(options: DeliveryOptions = {}): ResolvedD
     ...DEFAULT_RETRY_OPTIONS,
     sleep: sleepWithTimer,
     random: Math.random,
+    onResend: () => undefined,
     afterFailedChunk: 'continue',
     ...definedFields(options),
   };
@@ -157,6 +173,36 @@ export function isRetryableError(error: unknown): boolean {
   return typeof status === 'number' && (status === 429 || status >= 500);
 }
 
+/** Failures that prove the request was not processed: throttled, refused, or never connected. */
+const NOT_STORED_ERROR_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'KMSThrottlingException',
+  'LimitExceededException',
+  'ServiceUnavailableException',
+  'ServiceUnavailable',
+]);
+const NOT_STORED_NETWORK_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a failed call may still have stored what it sent. A timeout, a connection reset or a 5xx after
+ * the request went out leaves it unknown (the server may have written and then failed to answer), so a
+ * resend may duplicate; throttling, 503/429 and a connection never made prove nothing was stored.
+ */
+export function mayHaveBeenStored(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  const e = error as SdkLikeError;
+  if (typeof e.name === 'string' && NOT_STORED_ERROR_NAMES.has(e.name)) return false;
+  if (typeof e.code === 'string' && NOT_STORED_NETWORK_CODES.has(e.code)) return false;
+  if ((e.$retryable as { throttling?: unknown } | undefined)?.throttling === true) return false;
+  const status = e.$metadata?.httpStatusCode;
+  return !(status === 429 || status === 503);
+}
+
 export function errorName(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const { name, code } = error as SdkLikeError;
@@ -238,6 +284,8 @@ export async function deliverInChunks<R>(
   let acknowledged = 0;
   let attempts = 0;
   let retries = 0;
+  let resent = 0;
+  let resentUnconfirmed = 0;
   let stopped = false;
   for (const chunk of chunks) {
     if (stopped) {
@@ -253,12 +301,14 @@ export async function deliverInChunks<R>(
     const result = await deliverChunk(chunk, send, options);
     attempts += result.attempts;
     retries += result.retries;
+    resent += result.resent;
+    resentUnconfirmed += result.resentUnconfirmed;
     acknowledged += result.acknowledged;
     failed.push(...result.failed);
     if (result.failed.length > 0 && options.afterFailedChunk === 'stop') stopped = true;
   }
   failed.sort((a, b) => a.index - b.index);
-  return { acknowledged, failed, attempts, retries };
+  return { acknowledged, failed, attempts, retries, resent, resentUnconfirmed };
 }
 
 async function deliverChunk<R>(
@@ -270,9 +320,18 @@ async function deliverChunk<R>(
   const failed: FailedEntry[] = [];
   let acknowledged = 0;
   let attempts = 0;
+  let resent = 0;
+  let resentUnconfirmed = 0;
+  // Why the next request resends: set by each failure that is retried.
+  let resend = { unconfirmed: false, reason: '' };
   let lastErrors = new Map<number, { errorCode: string; errorMessage: string }>();
   while (pending.length > 0 && attempts < options.maxAttempts) {
-    if (attempts > 0) await options.sleep(backoffDelay(attempts, options));
+    if (attempts > 0) {
+      await options.sleep(backoffDelay(attempts, options));
+      resent += pending.length;
+      if (resend.unconfirmed) resentUnconfirmed += pending.length;
+      options.onResend({ entries: pending.length, ...resend });
+    }
     attempts += 1;
     let results: readonly EntryResult[] | undefined;
     try {
@@ -281,7 +340,10 @@ async function deliverChunk<R>(
       const code = errorName(error);
       const message = errorMessage(error);
       lastErrors = new Map(pending.map((entry) => [entry.index, { errorCode: code, errorMessage: message }]));
-      if (isRetryableError(error)) continue;
+      if (isRetryableError(error)) {
+        resend = { unconfirmed: mayHaveBeenStored(error), reason: code };
+        continue;
+      }
       break;
     }
     if (results === undefined || results.length !== pending.length) {
@@ -304,6 +366,8 @@ async function deliverChunk<R>(
       }
       const failure = { errorCode: ErrorCode, errorMessage: ErrorMessage ?? '' };
       if (isRetryableEntryError(ErrorCode)) {
+        // A per-entry error code means the entry was not stored: resending it cannot duplicate.
+        resend = { unconfirmed: false, reason: ErrorCode };
         retry.push(entry);
         lastErrors.set(entry.index, failure);
       } else {
@@ -322,5 +386,12 @@ async function deliverChunk<R>(
       errorMessage: `${last.errorMessage} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
     });
   }
-  return { acknowledged, failed, attempts, retries: Math.max(0, attempts - 1) };
+  return {
+    acknowledged,
+    failed,
+    attempts,
+    retries: Math.max(0, attempts - 1),
+    resent,
+    resentUnconfirmed,
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * `kpipe local` end to end on each Kinesis emulator: a bounded run reconciles exactly (20,000 records on
  * kinesalite, the default; 800 with a few megabyte records on kinesis-mock, which takes a few hundred a
- * second), DuckDB reads the Parquet lake with as many rows as Firehose delivered, and the bad records sit
- * in the error outputs with their reasons.
+ * second), DuckDB reads the Parquet lake with as many rows as Firehose delivered, each event_id once (the
+ * producers, in their worker thread, resent nothing), and the bad records sit in the error outputs with
+ * their reasons.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,10 @@ describe.each(runs)('kpipe local on $emulator, $count records', ({ emulator, cou
     expect(formatSummary(summary)).toContain('every generated record is accounted for.');
   });
 
+  it('resends nothing, so the stream holds no producer duplicate', () => {
+    expect(summary.generated).toMatchObject({ resent: 0, resentUnconfirmed: 0 });
+  });
+
   it('leaves a Parquet lake DuckDB reads with one row per delivered record', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
@@ -66,6 +71,12 @@ describe.each(runs)('kpipe local on $emulator, $count records', ({ emulator, cou
     expect(total).toBe(summary.firehose!.delivered);
     expect(distinct).toBe(total);
     expect(rows.map((row) => row.event_type)).not.toContain('heartbeat');
+    const repeated = (
+      await connection.runAndReadAll(
+        `SELECT event_id, count(*)::INTEGER AS n FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY event_id HAVING count(*) > 1 LIMIT 5`,
+      )
+    ).getRowObjectsJson();
+    expect(repeated).toEqual([]);
     connection.closeSync();
     instance.closeSync();
   });

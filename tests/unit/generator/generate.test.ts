@@ -315,6 +315,26 @@ describe('failures', () => {
     expect(report.byKind.valid).toEqual({ attempted: 1000, acknowledged: 900, failed: 100 });
   });
 
+  it('sums the records the sink resent, and those that may be duplicates, into the report', async () => {
+    const clock = createVirtualClock();
+    const sink = recordingSink(clock, {
+      result: (batch) => ({ acknowledged: batch.length, failed: [], resent: 10, resentUnconfirmed: 4 }),
+    });
+
+    const report = await generate({ template: counter(), sink, count: 300, batchSize: 100, clock });
+    const quiet = await generate({
+      template: counter(),
+      sink: recordingSink(clock),
+      count: 100,
+      batchSize: 100,
+      clock,
+    });
+
+    expect(report).toMatchObject({ acknowledged: 300, resent: 30, resentUnconfirmed: 12 });
+    // The fields are there when nothing was resent, so a JSON summary always has them.
+    expect(quiet).toMatchObject({ resent: 0, resentUnconfirmed: 0 });
+  });
+
   it('fails records a sink neither acknowledged nor rejected', async () => {
     // Prepare
     const clock = createVirtualClock();

@@ -30,6 +30,8 @@ const report: GenerateReport = {
   acknowledged: 990,
   failed: 10,
   bytes: 100_000,
+  resent: 0,
+  resentUnconfirmed: 0,
   durationMs: 2000,
   ratePerSecond: 495,
   scheduled: 1200,
@@ -97,5 +99,14 @@ describe('formatReport', () => {
         '200 behind schedule (try --concurrency); invalid on purpose: not-json 100; ' +
         'errors: ProvisionedThroughputExceededException 10',
     );
+  });
+
+  it('says how many records were resent and how many of them may be duplicates, only when any were', () => {
+    const text = formatReport({ ...report, resent: 120, resentUnconfirmed: 20 });
+
+    expect(text).toContain(
+      '; resent 120 (20 after a timeout or reset that may have stored them: possible duplicates)',
+    );
+    expect(formatReport(report)).not.toContain('resent');
   });
 });

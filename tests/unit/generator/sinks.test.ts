@@ -177,7 +177,17 @@ describe('AWS sender adapters', () => {
 
     // Assess
     expect(calls[0]?.map(({ partitionKey }) => partitionKey)).toEqual(['p1', 'p2', 'p3']);
-    expect(result).toEqual({ acknowledged: 2, failed: [failure] });
+    expect(result).toEqual({ acknowledged: 2, failed: [failure], resent: 0, resentUnconfirmed: 0 });
+  });
+
+  it('pass the resend counts of the sender on to the generator', async () => {
+    const sink = createKinesisSink(() =>
+      Promise.resolve({ acknowledged: 1, failed: [], resent: 3, resentUnconfirmed: 1 }),
+    );
+
+    const result = await sink.send([record('a', 'p1')]);
+
+    expect(result).toMatchObject({ resent: 3, resentUnconfirmed: 1 });
   });
 
   it('send only the data to Firehose', async () => {

@@ -27,7 +27,14 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     const outcome = await put(range(5).map((i) => taggedData(i)));
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 5, failed: [], attempts: 1, retries: 0 });
+    expect(outcome).toEqual({
+      acknowledged: 5,
+      failed: [],
+      attempts: 1,
+      retries: 0,
+      resent: 0,
+      resentUnconfirmed: 0,
+    });
     expect(calls()).toEqual([range(5)]);
   });
 
@@ -36,7 +43,14 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
 
     const outcome = await put([]);
 
-    expect(outcome).toEqual({ acknowledged: 0, failed: [], attempts: 0, retries: 0 });
+    expect(outcome).toEqual({
+      acknowledged: 0,
+      failed: [],
+      attempts: 0,
+      retries: 0,
+      resent: 0,
+      resentUnconfirmed: 0,
+    });
     expect(calls()).toEqual([]);
   });
 
@@ -59,7 +73,15 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     );
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 6, failed: [], attempts: 2, retries: 1 });
+    // Refused entries were not stored: resent, but not as possible duplicates.
+    expect(outcome).toEqual({
+      acknowledged: 6,
+      failed: [],
+      attempts: 2,
+      retries: 1,
+      resent: 3,
+      resentUnconfirmed: 0,
+    });
     expect(calls()).toEqual([range(6), [1, 3, 4]]);
     expect(delays).toHaveLength(1);
   });
@@ -133,14 +155,15 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     ]);
   });
 
+  // The third column: entries resent that the failed request may have stored (possible duplicates).
   it.each([
-    ['a throttling exception', awsError('ProvisionedThroughputExceededException')],
-    ['a $retryable SDK error', awsError('SomethingNew', { $retryable: { throttling: true } })],
-    ['an HTTP 500', awsError('InternalServerError', { $metadata: { httpStatusCode: 500 } })],
-    ['an HTTP 429', awsError('Unknown', { $metadata: { httpStatusCode: 429 } })],
-    ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
-    ['a timeout', awsError('TimeoutError')],
-  ])('retries the whole request after %s', async (_name, error) => {
+    ['a throttling exception', awsError('ProvisionedThroughputExceededException'), 0],
+    ['a $retryable SDK error', awsError('SomethingNew', { $retryable: { throttling: true } }), 0],
+    ['an HTTP 500', awsError('InternalServerError', { $metadata: { httpStatusCode: 500 } }), 3],
+    ['an HTTP 429', awsError('Unknown', { $metadata: { httpStatusCode: 429 } }), 0],
+    ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 3],
+    ['a timeout', awsError('TimeoutError'), 3],
+  ])('retries the whole request after %s', async (_name, error, unconfirmed) => {
     // Prepare
     const { put, calls } = install((tags, call) => (call === 1 ? error : tags.map(() => undefined)));
     const { sleep } = recordingSleep();
@@ -152,7 +175,14 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     );
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 3, failed: [], attempts: 2, retries: 1 });
+    expect(outcome).toEqual({
+      acknowledged: 3,
+      failed: [],
+      attempts: 2,
+      retries: 1,
+      resent: 3,
+      resentUnconfirmed: unconfirmed,
+    });
     expect(calls()).toEqual([range(3), range(3)]);
   });
 
@@ -190,6 +220,8 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
       acknowledged: 0,
       attempts: 5,
       retries: 4,
+      resent: 4,
+      resentUnconfirmed: 0,
       failed: [
         {
           index: 0,
@@ -219,7 +251,14 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     expect(calls()[1]).toEqual([0]);
     expect(calls()[3]).toEqual([700]);
     expect(calls()[5]).toEqual([1199]);
-    expect(outcome).toEqual({ acknowledged: 1200, failed: [], attempts: 6, retries: 3 });
+    expect(outcome).toEqual({
+      acknowledged: 1200,
+      failed: [],
+      attempts: 6,
+      retries: 3,
+      resent: 3,
+      resentUnconfirmed: 0,
+    });
   });
 
   it('with afterFailedChunk "stop", reports later chunks as NotAttempted without sending them', async () => {
@@ -249,7 +288,14 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
     );
 
     expect(calls().map((c) => c.length)).toEqual([500, 100]);
-    expect(outcome).toEqual({ acknowledged: 600, failed: [], attempts: 2, retries: 0 });
+    expect(outcome).toEqual({
+      acknowledged: 600,
+      failed: [],
+      attempts: 2,
+      retries: 0,
+      resent: 0,
+      resentUnconfirmed: 0,
+    });
   });
 
   it('reports entries instead of resending them when the response does not match the request', async () => {
@@ -289,7 +335,12 @@ describe.each([kinesisSink, firehoseSink])('$name', (sink: SinkUnderTest) => {
       // Assess
       expect(calls().map((c) => c.length)).toEqual(requests === 1 ? [sizes.length] : [sizes.length - 1, 1]);
       expect(calls().flat()).toEqual(range(sizes.length));
-      expect(outcome).toEqual({ acknowledged: sizes.length, failed: [], attempts: requests, retries: 0 });
+      expect(outcome).toMatchObject({
+        acknowledged: sizes.length,
+        failed: [],
+        attempts: requests,
+        retries: 0,
+      });
     });
 
     it.each([

@@ -21,7 +21,14 @@ describe('putRecordBatchReliably', () => {
     const outcome = await putRecordBatchReliably(client, 'to-s3', [Buffer.from('a'), Buffer.from('b')]);
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 2, failed: [], attempts: 1, retries: 0 });
+    expect(outcome).toEqual({
+      acknowledged: 2,
+      failed: [],
+      attempts: 1,
+      retries: 0,
+      resent: 0,
+      resentUnconfirmed: 0,
+    });
     expect(firehose).toHaveReceivedCommandWith(PutRecordBatchCommand, {
       DeliveryStreamName: 'to-s3',
       Records: [{ Data: Buffer.from('a') }, { Data: Buffer.from('b') }],

@@ -32,7 +32,14 @@ describe('putRecordsReliably', () => {
     const outcome = await putRecordsReliably(client, { streamName: 'clicks' }, entries);
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 2, failed: [], attempts: 1, retries: 0 });
+    expect(outcome).toEqual({
+      acknowledged: 2,
+      failed: [],
+      attempts: 1,
+      retries: 0,
+      resent: 0,
+      resentUnconfirmed: 0,
+    });
     expect(kinesis).toHaveReceivedCommandTimes(PutRecordsCommand, 1);
     expect(kinesis).toHaveReceivedCommandWith(PutRecordsCommand, {
       StreamName: 'clicks',

@@ -85,7 +85,7 @@ describe('deliverInChunks: one chunk, answered per entry', () => {
       resolveDeliveryOptions({ sleep: noSleep }),
     );
 
-    expect(outcome).toEqual({ acknowledged: 3, failed: [], attempts: 1, retries: 0 });
+    expect(outcome).toMatchObject({ acknowledged: 3, failed: [], attempts: 1, retries: 0, resent: 0 });
   });
 
   it('reports a permanent entry error without resending it, with an empty message when the API gives none', async () => {
@@ -107,6 +107,8 @@ describe('deliverInChunks: one chunk, answered per entry', () => {
       failed: [{ index: 1, errorCode: 'AccessDeniedException', errorMessage: '' }],
       attempts: 1,
       retries: 0,
+      resent: 0,
+      resentUnconfirmed: 0,
     });
   });
 
@@ -152,7 +154,14 @@ describe('deliverInChunks: one chunk, answered per entry', () => {
       }),
     );
 
-    expect(outcome).toEqual({ acknowledged: 1, failed: [], attempts: 2, retries: 1 });
+    expect(outcome).toEqual({
+      acknowledged: 1,
+      failed: [],
+      attempts: 2,
+      retries: 1,
+      resent: 1,
+      resentUnconfirmed: 0,
+    });
     expect(sleeps).toEqual([50]);
   });
 
