@@ -316,3 +316,33 @@ describe('CheckpointStore: identity, coalescing and recovery', () => {
     expect(await readdir(directory)).toEqual(['checkpoints.json']);
   });
 });
+
+describe('CheckpointStore: nothing to do', () => {
+  it('writes no file when nothing was set, and loads nothing without a file', async () => {
+    // Prepare
+    const file = join(directory, 'checkpoints.json');
+    const store = new CheckpointStore({ file, ...identity });
+    const memory = new CheckpointStore(identity);
+
+    // Act
+    await store.flush();
+    await memory.load();
+
+    // Assess
+    expect(await readdir(directory)).toEqual([]);
+    expect(memory.all()).toEqual({});
+    expect(memory.file).toBeUndefined();
+  });
+
+  it('reports why a write failed, not why the cleanup after it failed', async () => {
+    // Prepare: a name that fits, but not with the temporary suffix.
+    const store = new CheckpointStore({ file: join(directory, 'c'.repeat(250)), ...identity });
+
+    // Act
+    store.set('s', { sequenceNumber: '1' });
+    const flushed = store.flush();
+
+    // Assess
+    await expect(flushed).rejects.toMatchObject({ code: 'ENAMETOOLONG', syscall: 'open' });
+  });
+});

@@ -527,3 +527,100 @@ describe('aggregate', () => {
     expect(aggregate([])).toEqual([]);
   });
 });
+
+describe('kpl: near misses the other tests leave loose', () => {
+  it.each<[string, (w: Writer) => void, number, number]>([
+    ['explicit_hash_key_table', (w) => w.uint32(0x10).uint32(1), 0, 2],
+    ['records', (w) => w.uint32(0x18).uint32(1), 0, 2],
+    ['partition_key_index', (w) => w.uint32(0x1a).fork().uint32(0x0a).string('x').ldelim(), 2, 0],
+    ['explicit_hash_key_index', (w) => w.uint32(0x1a).fork().uint32(0x12).string('x').ldelim(), 2, 0],
+    ['data', (w) => w.uint32(0x1a).fork().uint32(0x18).uint32(1).ldelim(), 0, 2],
+  ])('names %s when its wire type is wrong', (field, write, actual, expected) => {
+    // Prepare
+    const protobuf = message((w) => write(w.uint32(0x0a).string('pk')));
+
+    // Act
+    const result = deaggregate(withKplFraming(protobuf));
+
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      reason: 'invalid-kpl-protobuf',
+      message: `KPL aggregate does not decode: ${field} has wire type ${actual}, expected ${expected}`,
+    });
+  });
+
+  it('leaves explicitHashKey out of an aggregate routed by its partition key', () => {
+    // Act
+    const [byKey] = aggregate([{ partitionKey: 'k', data: 'x' }]);
+    const [byHash] = aggregate([{ partitionKey: 'k', explicitHashKey: '7', data: 'x' }]);
+
+    // Assess
+    expect(Object.keys(byKey!)).toEqual(['partitionKey', 'data', 'userRecords']);
+    expect(byHash).toMatchObject({ partitionKey: 'k', explicitHashKey: '7', userRecords: 1 });
+  });
+
+  it('refuses a partition key that is not a string', () => {
+    // Act / Assess
+    expect(() => aggregate([{ partitionKey: 5, data: 'x' } as unknown as AggregateInput])).toThrow(
+      new TypeError('records[0].partitionKey must be a non-empty string'),
+    );
+  });
+
+  describe('with shards', () => {
+    const half = 2n ** 127n;
+    const max = (2n ** 128n - 1n).toString();
+    // Listed out of order on purpose: the ranges are sorted before the search.
+    const shards = [
+      { startingHashKey: (half + half / 2n).toString(), endingHashKey: max },
+      { startingHashKey: '0', endingHashKey: (half / 2n - 1n).toString() },
+      { startingHashKey: half.toString(), endingHashKey: (half + half / 2n - 1n).toString() },
+      { startingHashKey: (half / 2n).toString(), endingHashKey: (half - 1n).toString() },
+    ];
+
+    it('routes by the explicit hash key, and a key at either end of a range stays in that range', () => {
+      // Prepare: one partition key, hash keys on the edges of shards 0, 2 and 3.
+      const records = ['0', (half - 1n).toString(), half.toString(), max].map((explicitHashKey, index) => ({
+        partitionKey: 'same',
+        explicitHashKey,
+        data: `r${index}`,
+      }));
+
+      // Act
+      const aggregates = aggregate(records, { shards });
+
+      // Assess: records 1 and 2 sit on either side of the boundary at 2^127.
+      expect(aggregates.map((entry) => [entry.explicitHashKey, entry.userRecords])).toEqual([
+        ['0', 1],
+        [(half - 1n).toString(), 1],
+        [half.toString(), 1],
+        [max, 1],
+      ]);
+    });
+
+    it.each([
+      ['startingHashKey', { startingHashKey: 'x', endingHashKey: '1' }],
+      ['endingHashKey', { startingHashKey: '0', endingHashKey: '-1' }],
+    ])('names the shard whose %s is bad', (field, shard) => {
+      // Act / Assess
+      expect(() => aggregate([], { shards: [shards[0]!, shard] })).toThrow(
+        new RangeError(
+          `shards[1].${field} must be a decimal integer from 0 to 2^128-1, got "${(shard as Record<string, string>)[field]}"`,
+        ),
+      );
+    });
+  });
+
+  it('takes the smallest maxBytes that holds the framing and one small record, and refuses one byte less', () => {
+    // Act
+    const smallest = aggregate([{ partitionKey: 'k', data: '' }], { maxBytes: 36 });
+
+    // Assess
+    expect(smallest).toHaveLength(1);
+    expect(smallest[0]!.data.length).toBeLessThanOrEqual(36);
+    expect(() => aggregate([], { maxBytes: 35 })).toThrow(
+      new RangeError('maxBytes must be an integer from 36 to 1048576, got 35'),
+    );
+    expect(() => aggregate([], { maxBytes: 100.5 })).toThrow(/got 100.5$/);
+  });
+});
