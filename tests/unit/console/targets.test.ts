@@ -178,7 +178,9 @@ describe('sending to the run’s delivery stream', () => {
     );
     const running = messages.filter((message) => message.state === 'running' && Number(message.failed) > 0);
     expect(
-      running.every((message) => (message.reasons as Record<string, number>).ResourceInUseException > 0),
+      running.every(
+        (message) => ((message.reasons as Record<string, number>).ResourceInUseException ?? 0) > 0,
+      ),
     ).toBe(true);
   });
 
