@@ -314,7 +314,11 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const releaseLock = lockStateDirectory(workDir);
   const logFile = join(workDir, 'kpipe-local.log');
   const quietLogger = runLogger(logFile, options.onWarning ?? ((line) => console.error(line)));
-  const phase = (name: string) => options.onPhase?.(name);
+  let current = 'starting';
+  const phase = (name: string) => {
+    current = name;
+    options.onPhase?.(name);
+  };
   const stops: (() => Promise<void>)[] = [async () => releaseLock()];
   options.live?.setGraph(pipelineGraph(config));
   const stopAll = async () => {
@@ -769,7 +773,20 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       reconciliation,
       times,
     };
+  } catch (error) {
+    throw new LocalRunError(current, error);
   } finally {
     await stopAll();
+  }
+}
+
+/** A run that failed, with the phase it failed in (stopping the emulators comes after, whatever failed). */
+export class LocalRunError extends Error {
+  constructor(
+    readonly phase: string,
+    cause: unknown,
+  ) {
+    super(`failed while ${phase}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'LocalRunError';
   }
 }
