@@ -87,14 +87,20 @@ describe('kpipe local publishing on a live channel', () => {
       expect(byReason).toContainEqual({ stage: 'consumer', reason, count });
     }
     const samples = errors.last as ErrorSample[];
-    expect(samples.length).toBe(Math.min(50, errors.sampled as number));
-    expect(samples.length).toBeGreaterThan(0);
+    const consumer = samples.filter((sample) => sample.stage === 'consumer');
+    const firehose = samples.filter((sample) => sample.stage === 'firehose');
+    // The last 20 of each stage: the delivery stream's processing failures beside the consumer's.
+    expect(consumer).toHaveLength(20);
+    expect(firehose).toHaveLength(Math.min(20, summary.firehose!.errorOutput));
+    expect(firehose.length).toBeGreaterThan(0);
+    expect(new Set(firehose.map((sample) => sample.reason))).toEqual(
+      new Set(['Lambda.ProcessingFailedStatus']),
+    );
     for (const sample of samples) {
-      expect(sample.stage).toBe('consumer');
       expect(Buffer.byteLength(sample.rawData)).toBeLessThanOrEqual(512 * 3);
       expect(sample.truncated).toBe(sample.rawBytes > 512);
     }
-    expect(samples.map((sample) => sample.reason)).toEqual(
+    expect(consumer.map((sample) => sample.reason)).toEqual(
       expect.arrayContaining([expect.stringMatching(/json|schema/)]),
     );
   });
