@@ -6,7 +6,7 @@
 import { dirname, relative } from 'node:path';
 import { defaultPipelineFile, loadPipeline, refuseWarnings, type LoadedPipeline } from '../pipeline/load';
 import { DEFAULT_STATE_DIR, exampleQuery } from '../lake/query';
-import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
+import { LocalRunError, runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
 import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
 import { startRunConsole, type RunConsole } from '../console/server/for-run';
@@ -345,6 +345,14 @@ export async function run(argv: string[]): Promise<number> {
         phase = name;
         if (controller.signal.aborted) terminal.note(`stopping: ${name}…`);
       },
+    }).catch((error: unknown) => {
+      if (error instanceof EmulatorDownError) throw error;
+      // The phase it failed in: by now the runtime has moved on to stopping the emulators.
+      const failed = error instanceof LocalRunError ? error : new LocalRunError(phase, error);
+      throw new Error(
+        `the run failed while ${failed.phase}: ${describeFailure(failed.cause)}; what it wrote is kept in ${stateDir}`,
+        { cause: error },
+      );
     });
     terminal.done();
     console.log(formatSummary(summary, process.cwd(), pipeline));
@@ -367,4 +375,12 @@ export async function run(argv: string[]): Promise<number> {
     process.removeListener('SIGINT', interrupt);
     await console_?.close();
   }
+}
+
+/** An error as one line: an AWS error also names its code and HTTP status (S3's InternalError says little). */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const code = status === undefined ? '' : `${error.name} (HTTP ${status}) from the emulator: `;
+  return `${code}${error.message}`;
 }

@@ -34,6 +34,9 @@ export interface MirroredObject {
   bytes: number;
 }
 
+/** Objects fetched at once by the mirror: s3rver answers GetObject in a child process of its own. */
+const MIRROR_CONCURRENCY = 8;
+
 /** Copies every object of the bucket to `directory/<key>`: the lake any engine can read from disk. */
 export async function mirrorBucket(
   client: S3Client,
@@ -41,17 +44,20 @@ export async function mirrorBucket(
   directory: string,
 ): Promise<MirroredObject[]> {
   const objects: MirroredObject[] = [];
+  const copy = async (key: string): Promise<MirroredObject> => {
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = Buffer.from(await object.Body!.transformToByteArray());
+    const file = join(directory, key);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, body);
+    return { key, file, bytes: body.byteLength };
+  };
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const { Key } of page.Contents ?? []) {
-      if (!Key) continue;
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      const body = Buffer.from(await object.Body!.transformToByteArray());
-      const file = join(directory, Key);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, body);
-      objects.push({ key: Key, file, bytes: body.byteLength });
+    const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key ? [Key] : []));
+    for (let start = 0; start < keys.length; start += MIRROR_CONCURRENCY) {
+      objects.push(...(await Promise.all(keys.slice(start, start + MIRROR_CONCURRENCY).map(copy))));
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

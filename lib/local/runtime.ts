@@ -67,6 +67,7 @@ import { defaultTemplate, directPutSink, recordingSink } from './run-producers';
 import { lockStateDirectory } from './state-lock';
 import type { LiveChannel } from './live';
 import { pipelineGraph, STAGE } from './live-graph';
+import { conversionErrorInputs, firehoseErrorInput } from './live-errors';
 import { createLivePublisher, type LivePublisher } from './live-model';
 import { shardAges, type RunCounters } from './live-stages';
 
@@ -74,8 +75,8 @@ import { shardAges, type RunCounters } from './live-stages';
 export type ObjectConverter = (event: ReturnType<typeof s3ObjectCreatedEvent>) => Promise<{
   rows: number;
   errors: number;
-  /** Per object, its error records by code (the console's errors by reason). */
-  objects?: { errorsByCode: Partial<Record<string, number>> }[];
+  /** Per object, its error records by code (the console's errors by reason) and where it wrote them. */
+  objects?: { errorsByCode: Partial<Record<string, number>>; errors?: number; errorKey?: string }[];
 }>;
 
 /** Builds the converter once the S3 emulator's client exists. */
@@ -334,6 +335,27 @@ function livePublisher(
   });
 }
 
+/** Format-conversion error records shown per object: the console keeps the last 50 in all. */
+const CONVERSION_SAMPLES_PER_OBJECT = 5;
+
+/** The first records of each error object the converter wrote, to the live feed; a failed read is skipped. */
+async function sampleConversionErrors(
+  publisher: LivePublisher,
+  s3: S3Client,
+  objects: NonNullable<Awaited<ReturnType<ObjectConverter>>['objects']>,
+): Promise<void> {
+  for (const object of objects) {
+    if (!object.errorKey || !object.errors) continue;
+    const inputs = await conversionErrorInputs(
+      s3,
+      LOCAL_BUCKET,
+      object.errorKey,
+      CONVERSION_SAMPLES_PER_OBJECT,
+    ).catch(() => []);
+    for (const input of inputs) publisher.error(input);
+  }
+}
+
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunSummary> {
   const { pipeline, workDir } = options;
   const { config } = pipeline;
@@ -343,7 +365,11 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const logFile = join(workDir, 'kpipe-local.log');
   const warn = options.onWarning ?? ((line: string) => console.error(line));
   const quietLogger = runLogger(logFile, warn);
-  const phase = (name: string) => options.onPhase?.(name);
+  let current = 'starting';
+  const phase = (name: string) => {
+    current = name;
+    options.onPhase?.(name);
+  };
   const stops: (() => Promise<void>)[] = [async () => releaseLock()];
   options.live?.setGraph(pipelineGraph(config));
   let downed: EmulatorDown | undefined;
@@ -533,6 +559,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         sourceStreamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${config.stream.name}`,
         transformer:
           processor && (async (event) => (await processor(event)).response as FirehoseTransformationResult),
+        onErrorRecord: publisher && ((record) => publisher.error(firehoseErrorInput(record))),
         onObjectCreated: (object) => {
           if (!converter || !conversion || object.kind !== 'delivery') return;
           if (!object.key.startsWith(conversion.inputPrefix)) return;
@@ -545,6 +572,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
                 converted.rows += result.rows;
                 converted.errors += result.errors;
                 for (const summary of result.objects ?? []) addCounts(conversionErrors, summary.errorsByCode);
+                if (publisher) await sampleConversionErrors(publisher, s3, result.objects ?? []);
                 return;
               } catch (error) {
                 if (attempt === ASYNC_INVOKE_ATTEMPTS) {
@@ -567,6 +595,13 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       const emulated = firehose;
       // With an emulator dead, what is buffered stays before the source position for the next run.
       stops.push(() => emulated.stop({ flush: !downed }));
+      // The console's Generator sends to it in-process; withdrawn before it stops (stops run in reverse).
+      const withdraw = options.live?.addDeliveryStream({
+        name: emulated.name,
+        ...(delivery.source === 'kinesis' && { sourceStream: config.stream.name }),
+        put: (records) => emulated.put(records),
+      });
+      if (withdraw) stops.push(async () => void withdraw());
       if (delivery.source === 'kinesis') {
         firehoseMapping = new KinesisEventSourceMapping({
           client: kinesis,
@@ -890,7 +925,22 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       reconciliation,
       times,
     };
+  } catch (error) {
+    // A dead emulator is not a failure of the phase: it has its own line and summary.
+    if (error instanceof EmulatorDownError) throw error;
+    throw new LocalRunError(current, error);
   } finally {
     await stopAll();
+  }
+}
+
+/** A run that failed, with the phase it failed in (stopping the emulators comes after, whatever failed). */
+export class LocalRunError extends Error {
+  constructor(
+    readonly phase: string,
+    cause: unknown,
+  ) {
+    super(`failed while ${phase}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'LocalRunError';
   }
 }
