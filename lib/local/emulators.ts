@@ -68,7 +68,8 @@ export interface KinesisEmulator {
   output(): string;
   /** Resolves with how its process ended, if it ends other than by stop() (lib/local/emulator-watch.ts). */
   exited: Promise<string>;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 3 s; 0 for a hung one). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface KinesisEmulatorOptions {
@@ -127,7 +128,7 @@ async function waitForHttp(
  * How a child ended, unless stop() ended it: `exited` stays pending for an intended stop, so a watch
  * reports only deaths.
  */
-function endOf(child: ChildProcess): { exited: Promise<string>; stop: () => Promise<void> } {
+function endOf(child: ChildProcess): { exited: Promise<string>; stop: (graceMs?: number) => Promise<void> } {
   let stopping = false;
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -136,9 +137,9 @@ function endOf(child: ChildProcess): { exited: Promise<string>; stop: () => Prom
   });
   return {
     exited,
-    stop: () => {
+    stop: (graceMs?: number) => {
       stopping = true;
-      return stopChild(child);
+      return stopChild(child, graceMs);
     },
   };
 }
@@ -247,7 +248,12 @@ async function startServerChild(
   script: string,
   settings: object,
   timeoutMs: number,
-): Promise<{ port: number; output(): string; exited: Promise<string>; stop(): Promise<void> }> {
+): Promise<{
+  port: number;
+  output(): string;
+  exited: Promise<string>;
+  stop(graceMs?: number): Promise<void>;
+}> {
   const child = spawn(process.execPath, [join(__dirname, script), JSON.stringify(settings)], {
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -346,7 +352,8 @@ export interface S3Emulator {
   directory: string;
   /** Resolves with how its process ended, if it ends other than by stop(). */
   exited: Promise<string>;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 3 s); the folder is removed unless it was given. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -364,8 +371,8 @@ export async function startS3rver(
     endpoint: `http://127.0.0.1:${child.port}`,
     directory,
     exited: child.exited,
-    stop: async () => {
-      await child.stop();
+    stop: async (graceMs?: number) => {
+      await child.stop(graceMs);
       if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
     },
   };

@@ -705,12 +705,15 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       s3: { endpoint: s3Endpoint, answeredAt: answerClock(s3) },
     };
     let restarts = 0;
+    // The emulator of this run's own that is down, if it is one (external ones are named otherwise).
+    const ownOf = (down: EmulatorDown): KinesisEmulator | S3Emulator | undefined =>
+      down.name === kinesisEmulator?.name ? kinesisEmulator : down.name === 's3rver' ? s3Emulator : undefined;
     const generation = new AbortController();
     options.signal?.addEventListener('abort', () => generation.abort(), { once: true });
     const supervision = superviseEmulators({
       emulators: () => watched(options, kinesisEmulator, s3Emulator, calls),
       restart: async (down) => {
-        const own = down.name === 's3rver' ? s3Emulator : kinesisEmulator;
+        const own = ownOf(down);
         if (!options.follow || !own || restarts >= MAX_RESTARTS || generation.signal.aborted) return false;
         restarts += 1;
         const port = Number(new URL(down.endpoint).port);
@@ -718,7 +721,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           `kpipe: ${down.name} (${down.endpoint}) ${down.cause}: restarting it on its data (restart ${restarts} of ${MAX_RESTARTS}); the run goes on`,
         );
         await own.stop();
-        if (down.name === 's3rver') s3Emulator = await startS3rver({ directory: join(state, 's3'), port });
+        if (own === s3Emulator) s3Emulator = await startS3rver({ directory: join(state, 's3'), port });
         else
           kinesisEmulator = await startKinesisEmulator(kinesisEmulator!.name, {
             persistDirectory: join(state, kinesisEmulator!.name),
@@ -729,6 +732,10 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       fail: (down) => {
         downed = down;
         warn(down.line);
+        // A hung process of its own would only delay the stop: it goes at once.
+        void ownOf(down)
+          ?.stop(0)
+          .catch(() => undefined);
         generation.abort();
         return new EmulatorDownError(down, inFlight());
       },
