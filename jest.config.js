@@ -13,9 +13,20 @@ module.exports = {
   // Coverage is measured over every source file, loaded by a test or not (npx jest --selectProjects unit --coverage).
   collectCoverageFrom: ['lib/**/*.ts', 'functions/**/*.ts', '!lib/console/page/**'],
   coverageReporters: ['text-summary', 'json-summary'],
-  // Floors just below what the unit project measured on 2026-12-04 (statements 89.4, branches 85.64,
-  // functions 89.21, lines 91.17 %): coverage may rise, not fall.
-  coverageThreshold: { global: { statements: 89, branches: 85, functions: 88, lines: 91 } },
+  // Floors, so coverage may rise but not fall. Each directory below is held to its own figures, measured by
+  // the unit project on 2026-12-05 and rounded down, and is left out of `global` (Jest subtracts it), which
+  // keeps the project's lines 90 % and branches 85 % over the rest (measured there: statements 94.33,
+  // branches 89.80, functions 95.79, lines 96.32 %).
+  coverageThreshold: {
+    global: { statements: 89, branches: 85, functions: 88, lines: 90 },
+    // Measured: statements 94.24, branches 78.48, functions 100, lines 97.62 %.
+    './functions/': { statements: 94, branches: 78, functions: 100, lines: 97 },
+    // Measured: statements 74.02, branches 69.25, functions 64.93, lines 75.23 % (much of it runs only
+    // against the emulators, in the integration project).
+    './lib/local/': { statements: 74, branches: 69, functions: 64, lines: 75 },
+    // Measured: statements 75.81, branches 67.37, functions 66.67, lines 77.88 %.
+    './lib/cli/': { statements: 75, branches: 67, functions: 66, lines: 77 },
+  },
   projects: [
     {
       ...common,
@@ -28,6 +39,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/tests/support/integration-timeout.ts'],
+      globalSetup: '<rootDir>/tests/support/integration-global.ts',
+      globalTeardown: '<rootDir>/tests/support/integration-global-teardown.ts',
     },
   ],
 };

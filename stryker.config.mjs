@@ -5,10 +5,18 @@ import jestConfig from './jest.config.js';
 
 /** Each module and the unit tests that must kill its mutants. */
 export const MODULES = {
-  'lib/consumer/process-batch.ts': ['tests/unit/consumer/process-batch.test.ts'],
+  'lib/consumer/process-batch.ts': [
+    'tests/unit/consumer/process-batch.test.ts',
+    'tests/unit/consumer/process-batch-pins.test.ts',
+  ],
+  'lib/consumer/user-records.ts': [
+    'tests/unit/consumer/user-records.test.ts',
+    'tests/unit/consumer/process-batch-pins.test.ts',
+  ],
   'lib/consumer/settle.ts': [
     'tests/unit/consumer/settle.test.ts',
     'tests/unit/consumer/process-batch.test.ts',
+    'tests/unit/consumer/process-batch-pins.test.ts',
   ],
   'lib/sinks/retry.ts': [
     'tests/unit/sinks/retry.test.ts',
@@ -39,8 +47,13 @@ export default {
   jest: { projectType: 'custom', config: { ...unit, testMatch }, enableFindRelatedTests: false },
   mutate: modules,
   coverageAnalysis: 'perTest',
-  concurrency: 2,
-  timeoutMS: 20_000,
+  // The machine is shared: at most two test processes (MUTATE_CONCURRENCY=1 for one).
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
+  // Reruns test only the mutants whose code or tests changed since the module's last run.
+  incremental: true,
+  incrementalFile: `reports/mutation/${(module ?? 'all').replaceAll('/', '_')}.incremental.json`,
+  // A mutant that loops forever costs this much on top of its tests' own time: keep it short.
+  timeoutMS: Number(process.env.MUTATE_TIMEOUT_MS ?? 5_000),
   dryRunTimeoutMinutes: 15,
   thresholds: { high: 95, low: 90, break: 90 },
   reporters: ['clear-text', 'progress-append-only', 'json'],

@@ -17,12 +17,17 @@ export const BENCH_BUILD_DIR = join(ROOT, '.esbuild', 'bench');
 
 export function packagingOptions(): BuildOptions {
   const config = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
-    custom?: { esbuild?: Pick<BuildOptions, 'bundle' | 'minify' | 'target' | 'platform'> };
+    custom?: {
+      esbuild?: Pick<
+        BuildOptions,
+        'bundle' | 'minify' | 'target' | 'platform' | 'keepNames' | 'mainFields' | 'sourcesContent'
+      >;
+    };
   };
   const esbuild = config.custom?.esbuild;
   if (esbuild === undefined) throw new Error('serverless.yml: custom.esbuild not found');
-  const { bundle, minify, target, platform } = esbuild;
-  return { bundle, minify, target, platform, format: 'cjs' };
+  const { bundle, minify, target, platform, keepNames, mainFields, sourcesContent } = esbuild;
+  return { bundle, minify, target, platform, keepNames, mainFields, sourcesContent, format: 'cjs' };
 }
 
 /**

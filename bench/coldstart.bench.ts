@@ -3,12 +3,12 @@
  * plus the first invocation on its sample event, in a fresh `node` process per run, beside a bare bundle
  * (coldstart-bare.ts: middy, the Powertools logger, three SDK clients, one S3 PutObject) built in the same run
  * with serverless.yml's esbuild options. Both run with the function's environment from the packaged template
- * (NODE_OPTIONS included) against s3rver, and an SSM stand-in for the mask salt the consumer, the transformer
- * and the window aggregator read at their first invocation. Target: every function ≤ 1.3× the bare bundle.
+ * (NODE_OPTIONS included) against s3rver, and a Secrets Manager / SSM stand-in for the mask salt the consumer,
+ * the transformer and the window aggregator read at cold start. Target: every function ≤ 1.3× the bare bundle.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -20,11 +20,12 @@ import { decodeS3Key } from '../lib/converter';
 import { sampleRecords } from '../lib/events/samples';
 import { createBucket, localOverrides, LOCAL_CREDENTIALS, startS3rver } from '../lib/local/emulators';
 import { packagingOptions } from './bundle';
-import { startSsmStub } from './ssm-stub';
+import { startSecretStub } from './secret-stub';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
-const RUNS = 5;
+/** Fresh processes per subject (COLDSTART_RUNS overrides): the figure is their median. */
+const RUNS = Number(process.env.COLDSTART_RUNS ?? 5);
 const TARGET = 1.3;
 
 /** The committed sample event each function is invoked with. */
@@ -66,14 +67,29 @@ async function slsPackage(out: string): Promise<Template> {
   return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
-/** The function's environment as deployed: its string values (a Ref such as BUCKET_NAME is set below). */
+/** What the stack's own references resolve to in the bench (BUCKET_NAME is set below, for every function). */
+const REFS: Record<string, string> = {
+  // The salt secret the stack generates by default: its ARN, answered by the secret stand-in.
+  MaskSaltSecret:
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kinesis-pipeline-dev-mask-salt-AbCdEf',
+};
+
+/** The function's environment as deployed: its string values, and the Refs that REFS resolves. */
 function deployedEnv(template: Template, handler: string): Record<string, string> {
   const fn = Object.values(template.Resources).find(
     (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.Handler === handler,
   );
   const variables = (fn?.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {};
+  const resolved = (value: unknown): string | undefined => {
+    if (typeof value === 'string') return value;
+    const ref = (value as { Ref?: string } | null)?.Ref;
+    return ref === undefined ? undefined : REFS[ref];
+  };
   return Object.fromEntries(
-    Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    Object.entries(variables).flatMap(([name, value]) => {
+      const text = resolved(value);
+      return text === undefined ? [] : [[name, text]];
+    }),
   );
 }
 
@@ -130,6 +146,8 @@ async function bareBundle(work: string, env: Record<string, string>): Promise<Su
 interface Run {
   requireMs: number;
   invokeMs: number;
+  cpuMs: number;
+  lazy: string[];
   result: unknown;
 }
 
@@ -193,8 +211,9 @@ const kb = (bytes: number | undefined): string =>
 export default async function coldstartBench(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'coldstart-'));
   const s3rver = await startS3rver();
-  // Deployed, the functions that mask read their salt from SSM at the first invocation (MASK_SALT_PARAMETER).
-  const ssm = await startSsmStub('bench-salt');
+  // Deployed, the functions that mask read their salt at cold start (MASK_SALT_PARAMETER): by default from the
+  // Secrets Manager secret the stack generates.
+  const secrets = await startSecretStub('bench-salt');
   try {
     const bucket = await prepareBucket(s3rver.endpoint);
     const awsEnv = {
@@ -202,7 +221,8 @@ export default async function coldstartBench(): Promise<void> {
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_S3: s3rver.endpoint,
-      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      AWS_ENDPOINT_URL_SSM: secrets.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       BUCKET_NAME: bucket,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -215,28 +235,39 @@ export default async function coldstartBench(): Promise<void> {
     for (let round = 0; round < RUNS; round += 1) {
       for (const subject of subjects) runs.get(subject)!.push(await coldStart(subject, awsEnv));
     }
-    const totals = new Map(
-      subjects.map((subject) => [subject, median(runs.get(subject)!.map((r) => r.requireMs + r.invokeMs))]),
+    const total = (run: Run) => run.requireMs + run.invokeMs;
+    // Each run against the bare bundle's run of the same round: the machine's load drifts between rounds.
+    const ratios = (subject: Subject, of: (run: Run) => number) =>
+      median(runs.get(subject)!.map((run, round) => of(run) / of(runs.get(bare)![round]!)));
+    const load = loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
+    console.log(
+      `cold start: require() + first invocation, median of ${RUNS} fresh processes each (load average ${load})`,
     );
-    const bareTotal = totals.get(bare)!;
-    console.log(`cold start: require() + first invocation, median of ${RUNS} fresh processes each`);
     const rows = subjects.map((subject) => {
       const list = runs.get(subject)!;
-      const ratio = totals.get(subject)! / bareTotal;
+      const ratio = ratios(subject, total);
       return {
         function: subject.name,
         bundle: kb(subject.bundleBytes),
         zip: kb(subject.zipBytes),
         'require ms': Math.round(median(list.map((r) => r.requireMs))),
         'first invoke ms': Math.round(median(list.map((r) => r.invokeMs))),
-        'total ms': Math.round(totals.get(subject)!),
+        'total ms': Math.round(median(list.map(total))),
         ratio: ratio.toFixed(2),
         [`≤ ${TARGET}×`]: subject === bare ? '' : ratio <= TARGET ? 'yes' : 'NO',
+        'cpu ms': Math.round(median(list.map((r) => r.cpuMs))),
+        'cpu ratio': ratios(subject, (run) => run.cpuMs).toFixed(2),
+        'lazy files loaded': [...new Set(list.flatMap((r) => r.lazy))].join(' ') || '-',
       };
     });
     console.table(rows);
+    console.log(
+      `ratio: the median over the ${RUNS} rounds of (require + first invocation) / the bare bundle's in the same round`,
+    );
   } finally {
-    await ssm.stop();
+    await secrets.stop();
     await s3rver.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -5,12 +5,11 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { saltVariables, withSecrets } from '../lib/aws/secret-env';
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
-import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { createMetrics, metricsMiddleware, recordInvocation } from '../lib/observability/metrics';
 import { tracing } from '../lib/observability/tracing';
 import { firehoseMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
@@ -36,5 +35,5 @@ export const handler = middy(
 )
   .use(tracing('firehose-transformer'))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(metricsMiddleware(metrics))
   .use(eventCheck('firehoseTransformer', 'firehose'));

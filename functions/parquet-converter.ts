@@ -6,7 +6,6 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { S3Event } from 'aws-lambda';
 import {
   ConversionRetryError,
@@ -16,7 +15,7 @@ import {
   type ObjectSummary,
 } from '../lib/converter';
 import { createLogger } from '../lib/observability/logger';
-import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { createMetrics, metricsMiddleware, recordInvocation } from '../lib/observability/metrics';
 import { tracing } from '../lib/observability/tracing';
 import { converterMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
@@ -58,5 +57,5 @@ export const handler = middy(async (event: S3Event): Promise<ConverterResult> =>
 })
   .use(tracing('parquet-converter'))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(metricsMiddleware(metrics))
   .use(eventCheck('parquetConverter', 's3'));

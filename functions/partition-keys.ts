@@ -5,11 +5,10 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { createFirehoseProcessor } from '../lib/firehose';
 import { createLogger } from '../lib/observability/logger';
-import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { createMetrics, metricsMiddleware, recordInvocation } from '../lib/observability/metrics';
 import { tracing } from '../lib/observability/tracing';
 import { firehoseMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
@@ -30,5 +29,5 @@ export const handler = middy(
 )
   .use(tracing('partition-keys'))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(metricsMiddleware(metrics))
   .use(eventCheck('partitionKeys', 'firehose'));

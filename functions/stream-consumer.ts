@@ -4,12 +4,11 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
 import { saltVariables, withSecrets } from '../lib/aws/secret-env';
 import { createStreamConsumer } from '../lib/consumer';
 import { createLogger } from '../lib/observability/logger';
-import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { createMetrics, metricsMiddleware, recordInvocation } from '../lib/observability/metrics';
 import { tracing } from '../lib/observability/tracing';
 import { consumerMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
@@ -34,5 +33,5 @@ export const handler = middy(async (event: KinesisStreamEvent): Promise<KinesisS
 })
   .use(tracing('stream-consumer'))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(metricsMiddleware(metrics))
   .use(eventCheck('streamConsumer', 'kinesis'));

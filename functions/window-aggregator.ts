@@ -5,12 +5,11 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { KinesisStreamStateResponse } from 'aws-lambda';
 import { saltVariables, withSecrets } from '../lib/aws/secret-env';
 import { createWindowAggregator, WindowEmitError, type WindowEvent } from '../lib/analytics';
 import { createLogger } from '../lib/observability/logger';
-import { createMetrics, recordInvocation } from '../lib/observability/metrics';
+import { createMetrics, metricsMiddleware, recordInvocation } from '../lib/observability/metrics';
 import { tracing } from '../lib/observability/tracing';
 import { windowMetrics } from '../lib/observability/summary-metrics';
 import { eventCheck } from './event-check';
@@ -46,5 +45,5 @@ export const handler = middy(async (event: WindowEvent): Promise<KinesisStreamSt
 })
   .use(tracing('window-aggregator'))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(metricsMiddleware(metrics))
   .use(eventCheck('windowAggregator', 'kinesisWindow'));

@@ -1,13 +1,16 @@
 // serverless.yml `custom.esbuild.plugins`: each function's bundle ships the pipeline checked at package time
-// (lib/pipeline/packaged-build.ts), read from the same file as serverless/config.js reads.
+// (lib/pipeline/packaged-build.ts), read from the same file as serverless/config.js reads; what it loads only
+// sometimes (the Tracer, the SSM reader) ships beside it as files of their own (lib/deploy/lazy-chunks.ts).
 require('tsx/cjs');
 const path = require('node:path');
 const { packagedPipelinePlugin } = require('../lib/pipeline/packaged-build.ts');
 const { FUNCTIONS } = require('../lib/deploy/index.ts');
+const { lazyChunksPlugin } = require('../lib/deploy/lazy-chunks.ts');
 
 module.exports = (serverless) => [
   packagedPipelinePlugin({
     file: path.resolve(__dirname, '..', process.env.PIPELINE_FILE || 'pipeline.yml'),
     functions: () => Object.keys(serverless.service.functions ?? {}).filter((key) => key in FUNCTIONS),
   }),
+  lazyChunksPlugin(),
 ];

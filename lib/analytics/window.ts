@@ -9,7 +9,8 @@ import type { KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-
 import { lazyClients } from '../aws/clients';
 import { shardIdOf } from '../consumer';
 import type { SinkClients } from '../consumer/delivery';
-import { decodeBase64, deaggregate, type JsonObject } from '../records';
+import { arrivalTimeOf, unpackKinesisRecord, userRecordContext } from '../consumer/user-records';
+import type { JsonObject } from '../records';
 import type { DeliveryOptions } from '../sinks/retry';
 import { STATE_LIMIT_BYTES, type AnalyticsConfig, type AnalyticsPipeline } from './config';
 import { analyticsInput, type AnalyticsInput } from './input';
@@ -127,6 +128,7 @@ function createFolder(query: CompiledQuery, input: AnalyticsInput): Folder {
   return {
     fold(records, state, shardId, ingestionTime) {
       const stats = state.stats;
+      const batch = { shardId, ingestionTime };
       let last = state.seq[shardId];
       for (const record of records) {
         const { kinesis } = record;
@@ -136,41 +138,24 @@ function createFolder(query: CompiledQuery, input: AnalyticsInput): Folder {
           continue;
         }
         last = kinesis.sequenceNumber;
-        const bytes = decodeBase64(kinesis.data);
-        if (!bytes.ok) {
-          count(stats.failed, bytes.reason);
+        const unpacked = unpackKinesisRecord(kinesis);
+        if (!unpacked.ok) {
+          count(stats.failed, unpacked.reason);
           continue;
         }
-        const aggregated = deaggregate(bytes.value);
-        if ('ok' in aggregated && aggregated.ok === false) {
-          count(stats.failed, aggregated.reason);
-          continue;
-        }
-        const users = aggregated.aggregated
-          ? aggregated.records
-          : [{ data: bytes.value, partitionKey: kinesis.partitionKey, subSequenceNumber: undefined }];
-        const arrivalTime = usesContext ? new Date(kinesis.approximateArrivalTimestamp * 1000) : undefined;
-        for (const user of users) {
+        const arrivalTime = usesContext ? arrivalTimeOf(kinesis) : undefined;
+        for (const user of unpacked.users) {
           const decoded = input.decode(user.data);
           if (!decoded.ok) {
             count(stats.failed, decoded.reason);
             continue;
           }
+          // Built only when the transforms read it: most windows aggregate the record as it came.
+          const context =
+            arrivalTime === undefined ? undefined : userRecordContext(batch, kinesis, user, arrivalTime);
           for (const object of decoded.value) {
             stats.objects += 1;
-            const outcome = input.prepare(
-              object,
-              usesContext
-                ? {
-                    ingestionTime,
-                    arrivalTime,
-                    shardId,
-                    sequenceNumber: kinesis.sequenceNumber,
-                    subSequenceNumber: user.subSequenceNumber,
-                    partitionKey: user.partitionKey,
-                  }
-                : undefined,
-            );
+            const outcome = input.prepare(object, context);
             if (outcome.kind === 'ok') aggregate(outcome.record, state);
             else if (outcome.kind === 'dropped') count(stats.dropped, outcome.rule);
             else count(stats.failed, outcome.reason);

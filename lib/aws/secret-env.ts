@@ -48,15 +48,19 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:/;
 
 export type SecretReader = (source: string) => Promise<string | undefined>;
 
-/** SSM SecureString (decrypted) by name, or a Secrets Manager secret by ARN; SDK clients loaded only here. */
+/**
+ * SSM SecureString (decrypted) by name, or a Secrets Manager secret by ARN; SDK clients loaded only here. The
+ * SSM reader is a file of its own in the package (lib/deploy/lazy-chunks.ts): the default, a secret the stack
+ * generates, needs only the small Secrets Manager client, which shares the bundle's SDK core.
+ */
 export const readSecret: SecretReader = async (source) => {
   if (SECRET_ARN.test(source)) {
     const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
     const value = await getSecret<string>(source);
     return typeof value === 'string' ? value : undefined;
   }
-  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-  return getParameter(source, { decrypt: true });
+  const { readSsmParameter } = await import('./ssm-parameter');
+  return readSsmParameter(source);
 };
 
 const WAY_OUT =

@@ -6,12 +6,13 @@
 import { dirname, relative } from 'node:path';
 import { defaultPipelineFile, loadPipeline, refuseWarnings, type LoadedPipeline } from '../pipeline/load';
 import { DEFAULT_STATE_DIR, exampleQuery } from '../lake/query';
-import { runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
+import { LocalRunError, runLocalPipeline, type LocalProgress, type LocalRunSummary } from '../local/runtime';
 import { localConverter } from '../local/converter';
 import { DEFAULT_KINESIS_EMULATOR, isKinesisEmulatorName, KINESIS_EMULATORS } from '../local/emulators';
 import { startRunConsole, type RunConsole } from '../console/server/for-run';
 import { createLiveChannel } from '../local/live';
 import { resentText } from '../generator/progress';
+import { EmulatorDownError } from '../local/emulator-watch';
 import { parseCommandArgs, UsageError } from './usage';
 
 export const USAGE = `usage: kpipe local [pipeline.yml] [options]
@@ -42,11 +43,28 @@ every stage, mirrors the bucket to disk and reconciles every record.
   --kinesis-endpoint <url>, --s3-endpoint <url>   use running emulators instead of starting them
 
 Exit status: 0 the run did its job and every record is accounted for; 1 it did not (a FAIL line, a stage
-that received nothing, a path where every record ended in errors); 130 stopped by Ctrl-C before its
-count (what was generated is still drained and reconciled). Ctrl-C twice stops at once.`;
+that received nothing, a path where every record ended in errors, an UNDELIVERED line: records failed,
+lost or only in dead letters, by path); 130 stopped by Ctrl-C before its
+count (what was generated is still drained and reconciled); 3 an emulator died or stopped answering (found
+within 10 s; the run stops and prints what was in flight; --follow restarts its own instead). Ctrl-C twice
+stops at once.`;
 
 /** Exit status of a run stopped by Ctrl-C before its count (128 + SIGINT, as shells report it). */
 export const INTERRUPTED_EXIT = 130;
+/** Exit status of a run stopped because an emulator died or stopped answering. */
+export const EMULATOR_DOWN_EXIT = 3;
+
+/** What a run stopped by a dead emulator prints instead of its summary. */
+export function formatEmulatorDown(error: EmulatorDownError): string {
+  return [
+    '',
+    `kpipe local — stopped: ${error.down.name} ${error.down.cause}`,
+    'in flight when it stopped (not reconciled):',
+    ...error.inFlight.map((line) => `  ${line}`),
+    '',
+    error.down.line.replace(/^kpipe: /, ''),
+  ].join('\n');
+}
 
 function numberOption(
   name: string,
@@ -135,6 +153,9 @@ function verdict(summary: LocalRunSummary): string {
     : reconciliation.ok
       ? 'every generated record is accounted for'
       : 'the numbers do NOT add up: see the FAIL lines above';
+  if (summary.undelivered.length > 0) {
+    return `records were lost or NOT delivered (see UNDELIVERED above); ${accounted}.`;
+  }
   if (summary.interrupted) return `interrupted before its count: ${accounted}.`;
   if (!reconciliation.ok) return `${accounted}.`;
   if (summary.problems.length > 0)
@@ -142,9 +163,9 @@ function verdict(summary: LocalRunSummary): string {
   return `${accounted}.`;
 }
 
-/** 0 the run did its job; 1 it did not; INTERRUPTED_EXIT stopped before its count. */
+/** 0 the run did its job; 1 it did not or left records undelivered; INTERRUPTED_EXIT stopped before its count. */
 export function exitCode(summary: LocalRunSummary): number {
-  if (!summary.reconciliation.ok) return 1;
+  if (!summary.reconciliation.ok || summary.undelivered.length > 0) return 1;
   if (summary.interrupted) return INTERRUPTED_EXIT;
   return summary.problems.length > 0 ? 1 : 0;
 }
@@ -216,6 +237,7 @@ export function formatSummary(
   }
   lines.push('');
   for (const problem of summary.problems) lines.push(`PROBLEM ${problem}`);
+  for (const line of summary.undelivered) lines.push(`UNDELIVERED ${line}`);
   lines.push(verdict(summary));
   return lines.join('\n');
 }
@@ -264,7 +286,7 @@ export async function run(argv: string[]): Promise<number> {
   const terminal = createTerminal();
   let phase = 'starting';
   // First Ctrl-C: stop generating, say what the run still does, finish with the summary. Second: stop now
-  // (the emulators die with this process: kinesalite watches its stdin, kinesis-mock is killed on exit).
+  // (the emulators die with this process: each watches its stdin, a pipe from it; emulator-watch.ts).
   const interrupt = () => {
     if (controller.signal.aborted) {
       terminal.note('stopped at once (second Ctrl-C): nothing drained, not reconciled');
@@ -325,6 +347,14 @@ export async function run(argv: string[]): Promise<number> {
         phase = name;
         if (controller.signal.aborted) terminal.note(`stopping: ${name}…`);
       },
+    }).catch((error: unknown) => {
+      if (error instanceof EmulatorDownError) throw error;
+      // The phase it failed in: by now the runtime has moved on to stopping the emulators.
+      const failed = error instanceof LocalRunError ? error : new LocalRunError(phase, error);
+      throw new Error(
+        `the run failed while ${failed.phase}: ${describeFailure(failed.cause)}; what it wrote is kept in ${stateDir}`,
+        { cause: error },
+      );
     });
     terminal.done();
     console.log(formatSummary(summary, process.cwd(), pipeline));
@@ -335,9 +365,24 @@ export async function run(argv: string[]): Promise<number> {
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
     return exitCode(summary);
+  } catch (error) {
+    if (!(error instanceof EmulatorDownError)) throw error;
+    terminal.done();
+    console.log(formatEmulatorDown(error));
+    // A request to the dead emulator may still hold the event loop: the status is known, leave.
+    setTimeout(() => process.exit(EMULATOR_DOWN_EXIT), 2_000).unref();
+    return EMULATOR_DOWN_EXIT;
   } finally {
     terminal.done();
     process.removeListener('SIGINT', interrupt);
     await console_?.close();
   }
+}
+
+/** An error as one line: an AWS error also names its code and HTTP status (S3's InternalError says little). */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const code = status === undefined ? '' : `${error.name} (HTTP ${status}) from the emulator: `;
+  return `${code}${error.message}`;
 }

@@ -5,12 +5,12 @@
  * sequence number and re-delivers everything after it anyway (the rules: settle.ts).
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { decodeBase64, deaggregate } from '../records';
 import type { RecordProcessor, RejectionReason } from '../processing/record-processor';
 import { lineBytes } from '../processing/verbatim';
 import { toErrorRecord, type ErrorRecord, type ErrorSink } from '../sinks/error-sink';
 import type { BatchInfo, DeliveryItem, Sink, SinkBatch, SinkResult } from './delivery';
 import { isSettled, lowestPosition, settleErrors } from './settle';
+import { arrivalTimeOf, unpackKinesisRecord, userRecordContext } from './user-records';
 
 export interface BatchSummary {
   shardId: string;
@@ -131,6 +131,7 @@ export async function processBatch(
     firstSequenceNumber: first.kinesis.sequenceNumber,
     lastSequenceNumber: last.kinesis.sequenceNumber,
   };
+  const batchContext = { shardId, ingestionTime };
   const deliveries = parts.sinks.map((sink) => openDelivery(sink, batch));
   const delivering: DeliveryItem[] = [];
   let firstDelivering: number | undefined;
@@ -173,21 +174,13 @@ export async function processBatch(
     // then hands them their next chunk.
     if (yields && position % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
     const { kinesis } = records[position]!;
-    const bytes = decodeBase64(kinesis.data);
-    if (!bytes.ok) {
-      reject(position, bytes.reason, bytes.message, kinesis.data);
+    const unpacked = unpackKinesisRecord(kinesis);
+    if (!unpacked.ok) {
+      reject(position, unpacked.reason, unpacked.message, unpacked.rawData);
       continue;
     }
-    const aggregate = deaggregate(bytes.value);
-    if ('ok' in aggregate && aggregate.ok === false) {
-      reject(position, aggregate.reason, aggregate.message, bytes.value);
-      continue;
-    }
-    const userRecords = aggregate.aggregated
-      ? aggregate.records
-      : [{ data: bytes.value, partitionKey: kinesis.partitionKey, subSequenceNumber: undefined }];
-    const arrivalTime = new Date(kinesis.approximateArrivalTimestamp * 1000);
-    for (const user of userRecords) {
+    const arrivalTime = arrivalTimeOf(kinesis);
+    for (const user of unpacked.users) {
       summary.userRecords += 1;
       const decoded = parts.processor.decode(user.data);
       if (!decoded.ok) {
@@ -203,14 +196,7 @@ export async function processBatch(
       }
       const { objects, line } = decoded.value;
       // One context per user record: its objects share all of it.
-      const context = {
-        ingestionTime,
-        arrivalTime,
-        shardId,
-        sequenceNumber: kinesis.sequenceNumber,
-        subSequenceNumber: user.subSequenceNumber,
-        partitionKey: user.partitionKey,
-      };
+      const context = userRecordContext(batchContext, kinesis, user, arrivalTime);
       for (let index = 0; index < objects.length; index += 1) {
         summary.objects += 1;
         const outcome = parts.processor.process(objects[index]!, context, line);

@@ -66,6 +66,8 @@ export interface KinesisEmulator {
   endpoint: string;
   /** Recent emulator output, for failure messages. */
   output(): string;
+  /** Resolves with how its process ended, if it ends other than by stop() (lib/local/emulator-watch.ts). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,8 @@ export interface KinesisEmulatorOptions {
   startupTimeoutMs?: number;
   /** Extra environment for the emulator (e.g. `LOG_LEVEL`, `SHARD_LIMIT`). */
   env?: Record<string, string>;
+  /** Fixed plain-HTTP port (default: a free one), e.g. to restart it where its clients point. */
+  port?: number;
 }
 
 const KINESIS_DURATION_VARIABLES = [
@@ -119,6 +123,26 @@ async function waitForHttp(
   throw new Error(`kinesis-local did not answer on ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
+/**
+ * How a child ended, unless stop() ended it: `exited` stays pending for an intended stop, so a watch
+ * reports only deaths.
+ */
+function endOf(child: ChildProcess): { exited: Promise<string>; stop: () => Promise<void> } {
+  let stopping = false;
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
+  });
+  return {
+    exited,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
+}
+
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
@@ -137,8 +161,8 @@ async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
 }
 
 /**
- * kinesis-local cannot watch its parent (kinesalite's server does, through its stdin): it is killed when
- * this process exits, however it exits short of SIGKILL.
+ * kinesis-local is also killed when this process exits normally: sooner than its stdin watch
+ * (exit-with-parent.cjs), which covers the exits no handler sees (SIGKILL).
  */
 function killOnExit(child: ChildProcess): void {
   const kill = () => child.kill('SIGKILL');
@@ -152,7 +176,7 @@ function killOnExit(child: ChildProcess): void {
  */
 export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): Promise<KinesisEmulator> {
   const packageDir = dirname(require.resolve('kinesis-local/package.json'));
-  const [plainPort, tlsPort] = [await freePort(), await freePort()];
+  const [plainPort, tlsPort] = [options.port ?? (await freePort()), await freePort()];
   const duration = options.operationDuration ?? '100ms';
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -164,11 +188,12 @@ export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): P
     ...(options.initializeStreams ? { INITIALIZE_STREAMS: options.initializeStreams } : {}),
     ...options.env,
   };
-  // Its own process group: a terminal Ctrl-C reaches only kpipe, which drains before stopping it.
-  const child = spawn(process.execPath, ['main.js'], {
+  // Its own process group: a terminal Ctrl-C reaches only kpipe, which drains before stopping it. Its stdin
+  // is our pipe, watched by the preloaded exit-with-parent.cjs: it dies with this process, even on SIGKILL.
+  const child = spawn(process.execPath, ['-r', join(__dirname, 'exit-with-parent.cjs'), 'main.js'], {
     cwd: packageDir,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
   killOnExit(child);
@@ -183,7 +208,7 @@ export async function startKinesisLocal(options: KinesisEmulatorOptions = {}): P
     await stopChild(child);
     throw error;
   }
-  return { name: 'kinesis-mock', endpoint, output, stop: () => stopChild(child) };
+  return { name: 'kinesis-mock', endpoint, output, ...endOf(child) };
 }
 
 export interface KinesaliteOptions {
@@ -222,7 +247,7 @@ async function startServerChild(
   script: string,
   settings: object,
   timeoutMs: number,
-): Promise<{ port: number; output(): string; stop(): Promise<void> }> {
+): Promise<{ port: number; output(): string; exited: Promise<string>; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [join(__dirname, script), JSON.stringify(settings)], {
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -250,7 +275,7 @@ async function startServerChild(
         reject(new Error(`${label} exited during startup (${code ?? signal}):\n${output()}`));
       });
     });
-    return { port, output, stop: () => stopChild(child) };
+    return { port, output, ...endOf(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -260,11 +285,12 @@ async function startServerChild(
 /** Starts the named emulator; `persistDirectory` keeps its streams across runs (for `--follow`). */
 export async function startKinesisEmulator(
   name: KinesisEmulatorName,
-  options: { persistDirectory?: string } = {},
+  options: { persistDirectory?: string; port?: number } = {},
 ): Promise<KinesisEmulator> {
   const directory = options.persistDirectory;
-  if (name === 'kinesalite') return startKinesalite({ path: directory });
+  if (name === 'kinesalite') return startKinesalite({ path: directory, port: options.port });
   return startKinesisLocal({
+    port: options.port,
     env: directory ? { SHOULD_PERSIST_DATA: 'true', PERSIST_PATH: directory, PERSIST_INTERVAL: '1s' } : {},
   });
 }
@@ -318,6 +344,8 @@ export interface S3Emulator {
   endpoint: string;
   /** Where s3rver keeps the buckets (removed by stop() unless it was given). */
   directory: string;
+  /** Resolves with how its process ended, if it ends other than by stop(). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -335,6 +363,7 @@ export async function startS3rver(
   return {
     endpoint: `http://127.0.0.1:${child.port}`,
     directory,
+    exited: child.exited,
     stop: async () => {
       await child.stop();
       if (options.directory === undefined) await rm(directory, { recursive: true, force: true });

@@ -293,6 +293,40 @@ export function onFailureRecord(input: OnFailureInput): OnFailureRecord {
   };
 }
 
+/** Data a dead letter keeps at most (base64 bytes); a bigger batch keeps the pointer only. */
+export const DEAD_LETTER_DATA_BYTES = 6 * 1024 * 1024;
+
+export interface DeadLetterRecordData {
+  sequenceNumber: string;
+  partitionKey: string;
+  approximateArrivalTimestamp: string;
+  /** base64, as in a Lambda event. */
+  data: string;
+}
+
+/** The on-failure record with its batch's data (`records`), or why it has none (`recordsOmitted`). */
+export function withRecordData(
+  record: OnFailureRecord,
+  records: readonly MappingRecord[],
+): OnFailureRecord & { records?: DeadLetterRecordData[]; recordsOmitted?: string } {
+  const bytes = records.reduce((sum, item) => sum + item.data.length, 0);
+  if (bytes > DEAD_LETTER_DATA_BYTES) {
+    return {
+      ...record,
+      recordsOmitted: `${bytes} bytes of data over ${DEAD_LETTER_DATA_BYTES}: fetch them back with KinesisBatchInfo while the stream holds them`,
+    };
+  }
+  return {
+    ...record,
+    records: records.map((item) => ({
+      sequenceNumber: item.sequenceNumber,
+      partitionKey: item.partitionKey,
+      approximateArrivalTimestamp: new Date(item.arrivalMs).toISOString(),
+      data: item.data,
+    })),
+  };
+}
+
 /** Numeric order of two decimal sequence numbers without BigInt (they differ in length only rarely). */
 export function compareSequenceNumbers(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;

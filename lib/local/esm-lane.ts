@@ -438,7 +438,7 @@ export class Lane {
     });
     runtime.counters.deadLetterBatches += 1;
     runtime.counters.deadLetterRecords += records.length;
-    await runtime.deadLetter({ record, reason });
+    await runtime.deadLetter({ record, reason, records });
   }
 
   /**

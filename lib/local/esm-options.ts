@@ -89,6 +89,11 @@ export interface EventSourceMappingOptions extends Partial<MappingSettings> {
   checkpointFile?: string;
   /** JSON-lines file receiving on-failure records (Lambda's shape: esm-events.ts); else only emitted. */
   deadLetterFile?: string;
+  /**
+   * Each on-failure line also carries its records' data (`records`, base64), up to DEAD_LETTER_DATA_BYTES
+   * a batch; Lambda's own record holds the pointer only. Off by default.
+   */
+  deadLetterData?: boolean;
   /** Wait between polls of a shard that returned nothing (Lambda polls about once a second). */
   pollIntervalMs?: number;
   /** Abort a Kinesis request after this long (a stalled emulator must not hang a poller). */
@@ -127,6 +132,7 @@ export interface ResolvedMappingOptions extends MappingSettings {
   invokeIdentityArn: string | undefined;
   checkpointFile: string | undefined;
   deadLetterFile: string | undefined;
+  deadLetterData: boolean;
   /** Epoch milliseconds, set when startingPosition is AT_TIMESTAMP. */
   startingTimestampMs: number | undefined;
   functionTimeoutSeconds: number;
@@ -197,6 +203,7 @@ const OTHER_KEYS = [
   'logger',
   'sinks',
   'errorPrefix',
+  'deadLetterData',
 ] as const;
 const KNOWN_KEYS = new Set<string>([
   ...Object.keys(INTEGER_RULES),
@@ -341,6 +348,7 @@ export function resolveMappingOptions(options: EventSourceMappingOptions): Resol
     invokeIdentityArn: merged.invokeIdentityArn,
     checkpointFile: merged.checkpointFile,
     deadLetterFile: merged.deadLetterFile,
+    deadLetterData: options.deadLetterData === true,
     startingTimestampMs,
     functionTimeoutSeconds: merged.functionTimeoutSeconds,
     pollIntervalMs: merged.pollIntervalMs,

@@ -4,7 +4,7 @@
  * each other in a circle.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { BatchOutcome, FailureReason, OnFailureRecord } from './esm-events';
+import type { BatchOutcome, FailureReason, MappingRecord, OnFailureRecord } from './esm-events';
 import type { BackoffOptions, MappingClock, MappingLogger, ResolvedMappingOptions } from './esm-options';
 import type { CheckpointStore } from './checkpoints';
 
@@ -103,6 +103,8 @@ export interface BatchReport {
 
 export interface DeadLetterReport {
   record: OnFailureRecord;
+  /** The batch the record points to (kept in the file with deadLetterData). */
+  records?: readonly MappingRecord[];
   /** Why the batch was skipped, in words (the record itself carries AWS's fields only). */
   reason: string;
 }

@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { DescribeStreamSummaryCommand, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
 import { createLogger } from '../observability/logger';
 import { CheckpointStore } from './checkpoints';
-import { parseStreamArn } from './esm-events';
+import { parseStreamArn, withRecordData } from './esm-events';
 import {
   resolveMappingOptions,
   type EventSourceMappingOptions,
@@ -382,7 +382,9 @@ export class KinesisEventSourceMapping extends EventEmitter<MappingEvents> {
     this.emit('dead-letter', report);
     const file = this.options.deadLetterFile;
     if (!file) return;
-    const line = `${JSON.stringify(record)}\n`;
+    const kept =
+      this.options.deadLetterData && report.records ? withRecordData(record, report.records) : record;
+    const line = `${JSON.stringify(kept)}\n`;
     this.deadLetters = this.deadLetters
       .then(() => appendFile(file, line, 'utf8'))
       .catch((error: unknown) =>

@@ -7,7 +7,13 @@ import { createLogger } from '../observability/logger';
 import { systemClock, type BufferLimits, type Clock, type SizeIntervalBuffer } from './firehose-buffer';
 import { settingsFrom, type Settings } from './firehose-settings';
 import { SourcePositions, type SourceRef } from './firehose-source';
-import type { BufferFill, EmulatedFirehoseOptions, FirehoseCounters, FirehoseLogger } from './firehose-types';
+import type {
+  BufferFill,
+  EmulatedFirehoseOptions,
+  FirehoseCounters,
+  FirehoseErrorRecord,
+  FirehoseLogger,
+} from './firehose-types';
 
 export interface KinesisMetadata {
   shardId: string;
@@ -61,6 +67,8 @@ export interface StageContext {
   readonly source: SourcePositions | undefined;
   /** These records reached a durable terminal state (written to S3, or Dropped): the source may move past them. */
   durable(inputs: Iterable<InputRecord | undefined>): void;
+  /** Tells `onErrorRecord`, if any, of a failed record; its errors never reach the pipeline. */
+  reportError(record: FirehoseErrorRecord): void;
 }
 
 /** Validates the options (FirehoseConfigError) and builds the context the stages share. */
@@ -84,6 +92,13 @@ export function createStageContext(options: EmulatedFirehoseOptions): StageConte
     durable: (inputs) => {
       if (source === undefined) return;
       for (const input of inputs) if (input?.source) source.release(input.source);
+    },
+    reportError: (record) => {
+      try {
+        options.onErrorRecord?.(record);
+      } catch {
+        // A watcher's problem: the record is already counted and on its way to S3.
+      }
     },
   };
 }
@@ -132,6 +147,9 @@ export const describeError = (error: unknown): string =>
 export const oldestArrival = (items: readonly { arrival: number }[]): number =>
   items.reduce((min, item) => Math.min(min, item.arrival), Number.POSITIVE_INFINITY);
 
+/** The error code of records whose object could not be written. */
+export const DELIVERY_FAILED_CODE = 'S3.PutObjectFailed';
+
 /** Counts records whose object was written (or not) and takes them out of `pending`. */
 export function settleWrite(
   counters: FirehoseCounters,
@@ -142,10 +160,18 @@ export function settleWrite(
   if (written) {
     counters[field] += records;
   } else {
-    bump(counters.errorsByCode, 'S3.PutObjectFailed', records);
+    bump(counters.errorsByCode, DELIVERY_FAILED_CODE, records);
     counters.deliveryFailed += records;
   }
   counters.pending -= records;
+}
+
+/** Reports each record of an object that could not be written (a delivery failure). */
+export function reportDeliveryFailure(context: StageContext, datas: readonly Buffer[], why: string): void {
+  if (context.options.onErrorRecord === undefined) return;
+  for (const rawData of datas) {
+    context.reportError({ kind: 'delivery', errorCode: DELIVERY_FAILED_CODE, errorMessage: why, rawData });
+  }
 }
 
 type FillSource = Pick<SizeIntervalBuffer<unknown>, 'length' | 'byteLength' | 'startedAt'>;

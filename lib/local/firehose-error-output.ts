@@ -8,6 +8,7 @@ import {
   bump,
   fillOf,
   oldestArrival,
+  reportDeliveryFailure,
   settleWrite,
   type BufferedStage,
   type ErrorItem,
@@ -17,6 +18,9 @@ import {
 import { BACKUP_COMPRESSION, BACKUP_LIMITS } from './firehose-settings';
 import type { BufferFill } from './firehose-types';
 import type { ObjectWriter } from './firehose-writer';
+
+const rawDatas = (items: readonly ErrorItem[]): Buffer[] =>
+  items.flatMap((item) => (item.input ? [item.input.data] : []));
 
 export class ErrorOutput implements BufferedStage {
   private readonly buffers = new Map<string, SizeIntervalBuffer<ErrorItem>>();
@@ -47,6 +51,13 @@ export class ErrorOutput implements BufferedStage {
     if (settings.lambdaArn) document.lambdaArn = settings.lambdaArn;
     bump(counters.errorsByCode, failure.errorCode);
     bump(counters.errorsByType, failure.outputType);
+    this.context.reportError({
+      kind: 'processing',
+      errorCode: failure.errorCode,
+      errorMessage: failure.errorMessage,
+      outputType: failure.outputType,
+      rawData: failure.rawData,
+    });
     const line = Buffer.from(`${JSON.stringify(document)}\n`);
     let buffer = this.buffers.get(failure.outputType);
     if (buffer === undefined) {
@@ -88,10 +99,18 @@ export class ErrorOutput implements BufferedStage {
         records: items.length,
       });
       settleWrite(counters, false, 'errorOutput', items.length);
+      reportDeliveryFailure(this.context, rawDatas(items), `error output prefix: ${evaluation.message}`);
       return;
     }
     const body = Buffer.concat(items.map((item) => item.document));
-    const written = await this.writer.write(evaluation.prefix, body, items.length, 'error');
+    const written = await this.writer.write(
+      evaluation.prefix,
+      body,
+      items.length,
+      'error',
+      undefined,
+      (why) => reportDeliveryFailure(this.context, rawDatas(items), `error output object: ${why}`),
+    );
     settleWrite(counters, written, 'errorOutput', items.length);
     if (written) this.context.durable(items.map((item) => item.input));
   }

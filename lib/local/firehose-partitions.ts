@@ -10,6 +10,7 @@ import { SizeIntervalBuffer } from './firehose-buffer';
 import {
   fillOf,
   oldestArrival,
+  reportDeliveryFailure,
   settleWrite,
   type BufferedStage,
   type FailRecord,
@@ -262,6 +263,13 @@ export class Partitions implements BufferedStage {
       Buffer.concat(parts),
       items.length,
       'delivery',
+      undefined,
+      (why) =>
+        reportDeliveryFailure(
+          this.context,
+          items.map((item) => item.data),
+          why,
+        ),
     );
     settleWrite(this.context.counters, written, 'delivered', items.length);
     if (written) this.context.durable(items.map((item) => item.input));

@@ -82,6 +82,12 @@ export interface EmulatedFirehoseOptions {
   randomString?: () => string;
   logger?: FirehoseLogger;
   /**
+   * Told of each record that went to the error output (a processing failure) or whose object could not be
+   * written (a delivery failure), with its raw bytes: the local console shows the last ones. Must be cheap;
+   * a listener that throws is ignored.
+   */
+  onErrorRecord?: (record: FirehoseErrorRecord) => void;
+  /**
    * With a Kinesis source: receives each shard's durable position (every record up to it is in S3, under
    * Prefix or ErrorOutputPrefix, or was Dropped), to persist as the source checkpoint (lib/local/firehose-source.ts).
    */
@@ -101,6 +107,18 @@ export interface S3RetryOptions {
   maxDelayMs?: number;
   /** Injectable for tests; default a timer. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** A record that failed in the delivery stream, as `onErrorRecord` gets it. */
+export interface FirehoseErrorRecord {
+  /** `processing`: sent to the error output (transformer, partitioning, de-aggregation); `delivery`: its S3 write failed. */
+  kind: 'processing' | 'delivery';
+  errorCode: string;
+  errorMessage: string;
+  /** The error output type (`processing-failed`, `activePartitionExceeded`); processing failures only. */
+  outputType?: string;
+  /** The record as it came in (not what the transformer returned). */
+  rawData: Buffer;
 }
 
 /** A configuration the emulator refuses; the message names the field. */

@@ -78,13 +78,17 @@ export class ObjectWriter {
     await Promise.all([...this.inflight]);
   }
 
-  /** Compresses and writes one object; true when stored. A failure is counted and logged, never thrown. */
+  /**
+   * Compresses and writes one object; true when stored. A failure is logged, told to `onFailure` (why, no
+   * payload) and never thrown.
+   */
   async write(
     prefix: string,
     body: Buffer,
     records: number,
     kind: CreatedObject['kind'],
     compression: Compression = this.context.settings.compression,
+    onFailure?: (why: string) => void,
   ): Promise<boolean> {
     const { options, counters, settings } = this.context;
     const { bucket } = options;
@@ -99,9 +103,14 @@ export class ObjectWriter {
         records,
         error: describeError(error),
       });
+      onFailure?.(`compression failed: ${describeError(error)}`);
       return false;
     }
-    if (!(await this.putWithRetries(key, stored, records))) return false;
+    const failure = await this.putWithRetries(key, stored, records);
+    if (failure !== undefined) {
+      onFailure?.(failure);
+      return false;
+    }
     counters.objects += 1;
     counters.bytes += stored.length;
     const perPrefix = (counters.byPrefix[prefix] ??= { objects: 0, bytes: 0, records: 0 });
@@ -125,9 +134,9 @@ export class ObjectWriter {
 
   /**
    * PutObject, retried on transient faults with doubling waits until their sum would pass `s3Retry.windowMs`;
-   * every attempt writes the same key. True when stored; a failure is logged, never thrown.
+   * every attempt writes the same key. Undefined when stored, else why not; a failure is logged, never thrown.
    */
-  private async putWithRetries(key: string, stored: Buffer, records: number): Promise<boolean> {
+  private async putWithRetries(key: string, stored: Buffer, records: number): Promise<string | undefined> {
     const { options, counters, settings } = this.context;
     const { windowMs, initialDelayMs, maxDelayMs, sleep } = settings.s3Retry;
     let waited = 0;
@@ -141,7 +150,7 @@ export class ObjectWriter {
             encryption: options.encryption ?? { mode: 'none' },
           }),
         );
-        return true;
+        return undefined;
       } catch (error) {
         const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** (retry - 1));
         const transient = isTransientS3Error(error);
@@ -153,7 +162,7 @@ export class ObjectWriter {
             error: describeError(error),
             ...(transient && { reason: `still failing after ${waited} ms of retries (s3Retry.windowMs)` }),
           });
-          return false;
+          return `${describeError(error)} (after ${retry} attempt(s))`;
         }
         counters.s3Retries += 1;
         waited += delay;

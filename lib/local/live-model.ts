@@ -47,7 +47,7 @@ export interface LivePublisherOptions {
   channel: LiveChannel;
   read: () => LiveReading;
   now?: () => number;
-  /** Error records kept (default 50). */
+  /** Error records kept per stage (default 20): a flood in one stage does not hide another's. */
   errorLimit?: number;
   /** Bytes of raw data kept per error record (default 512). */
   rawLimit?: number;
@@ -65,6 +65,10 @@ export interface LivePublisher {
   windowClosed(window: ClosedWindow): void;
 }
 
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`ring limit must be ≥ 1, got ${limit}`);
+}
+
 /** A bounded ring: keeps the last `limit` items pushed. */
 export class Ring<T> {
   private readonly items: T[] = [];
@@ -72,7 +76,7 @@ export class Ring<T> {
   pushed = 0;
 
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`ring limit must be ≥ 1, got ${limit}`);
+    checkLimit(limit);
   }
 
   push(item: T): void {
@@ -87,6 +91,33 @@ export class Ring<T> {
     return this.items.length < this.limit
       ? [...this.items]
       : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+  }
+}
+
+/** The last `limit` error records of each stage; `toArray()` merges them, oldest first. */
+class StageRings {
+  private readonly rings = new Map<string, Ring<{ sample: ErrorSample; order: number }>>();
+  pushed = 0;
+
+  constructor(readonly limit: number) {
+    checkLimit(limit);
+  }
+
+  push(sample: ErrorSample): void {
+    let ring = this.rings.get(sample.stage);
+    if (ring === undefined) {
+      ring = new Ring(this.limit);
+      this.rings.set(sample.stage, ring);
+    }
+    ring.push({ sample, order: this.pushed });
+    this.pushed += 1;
+  }
+
+  toArray(): ErrorSample[] {
+    return [...this.rings.values()]
+      .flatMap((ring) => ring.toArray())
+      .sort((a, b) => a.order - b.order)
+      .map((entry) => entry.sample);
   }
 }
 
@@ -115,10 +146,11 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
   const { channel, read } = options;
   const now = options.now ?? Date.now;
   const rawLimit = options.rawLimit ?? 512;
-  const errors = new Ring<ErrorSample>(options.errorLimit ?? 50);
+  const errors = new StageRings(options.errorLimit ?? 20);
   const windows = new Ring<WindowMessage>(options.windowLimit ?? 200);
   let previous: { at: number; stages: Record<string, StageStatus> } = { at: now(), stages: {} };
   let windowsPublished = -1;
+  let errorsPublished = '';
 
   let ended = false;
   /** `put` (a snapshot's) sets the latest messages without sending them to the current listeners. */
@@ -163,14 +195,19 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
       available: reading.buffers !== undefined,
       buffers: reading.buffers ?? [],
     } satisfies BuffersMessage);
-    send({
-      type: 'errors',
-      at,
-      byReason,
-      last: errors.toArray(),
-      limit: errors.limit,
-      sampled: errors.pushed,
-    } satisfies ErrorsMessage);
+    // The error records are the largest message: sent again only when something failed since.
+    const errorsNow = `${errors.pushed}:${byReason.map((error) => error.count).join(',')}`;
+    if (put || final || errorsNow !== errorsPublished) {
+      if (!put) errorsPublished = errorsNow;
+      send({
+        type: 'errors',
+        at,
+        byReason,
+        last: errors.toArray(),
+        limit: errors.limit,
+        sampled: errors.pushed,
+      } satisfies ErrorsMessage);
+    }
     // A page that mounts its dashboard later reads the windows closed meanwhile from the latest history.
     // The listeners' copy of the history is only renewed by what they are sent.
     if (put || windowsPublished !== windows.pushed) {

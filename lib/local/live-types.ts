@@ -45,8 +45,11 @@ export interface LiveFeed {
  * - `buffers` `{ available, buffers: LiveBufferFill[] }`: the delivery stream's buffers (processor, each
  *   partition, error, backup) with records, bytes, age and the size/interval they flush at.
  * - `errors`  `{ byReason: [{ stage, reason, count }], last: ErrorSample[], limit, sampled }`: counts by
- *   reason, and the last `limit` error records (oldest first) with their raw data cut to `rawLimit` bytes
- *   (`truncated: true` then, `rawBytes` the full size).
+ *   reason, and the last `limit` error records of each stage (merged, oldest first) with their raw data cut
+ *   to `rawLimit` bytes (`truncated: true` then, `rawBytes` the full size): the consumer's, the delivery
+ *   stream's processing failures (`firehose`), its failed S3 writes (`objects`), format-conversion
+ *   failures (`converter`), failed invocations of any mapping.
+ *   Sent again only when an error happened since (and in every snapshot and at the end).
  * - `window`  `{ stage, shardId, windowStart, windowEnd, part, rows }`: a window's result rows as the
  *   window aggregator's SQL produced them, published as the window closes (rows delivered to its sink); a
  *   window whose state outgrew its limit arrives in parts (`part` 0, 1, ...), each with its groups' rows.
@@ -131,8 +134,9 @@ export interface ErrorsMessage extends LiveMessage {
   byReason: ErrorCount[];
   /** Oldest first. */
   last: ErrorSample[];
+  /** Error records kept per stage. */
   limit: number;
-  /** Error records seen so far (the ring keeps `limit`). */
+  /** Error records seen so far (the rings keep `limit` per stage). */
   sampled: number;
 }
 

@@ -5,6 +5,18 @@
  */
 import type { LiveFeed, LiveMessage, PipelineGraph } from './live-types';
 
+/**
+ * A delivery stream the run emulates in this process: the console's Generator sends to it directly, as
+ * PutRecordBatch would (there is no Firehose endpoint to reach it through).
+ */
+export interface LocalDeliveryStream {
+  name: string;
+  /** The stream it reads (`delivery.source: kinesis`): it then refuses PutRecordBatch, as the service does. */
+  sourceStream?: string;
+  /** PutRecordBatch: 1-500 records, 4 MiB; throws (a named error) as the service would refuse the call. */
+  put(records: readonly Uint8Array[]): { failedPutCount: number };
+}
+
 export interface LiveChannel extends LiveFeed {
   publish(message: LiveMessage): void;
   setGraph(graph: PipelineGraph): void;
@@ -15,6 +27,10 @@ export interface LiveChannel extends LiveFeed {
    * what it `put`s becomes the latest of its type without going to the current listeners.
    */
   onSnapshot(refresh: (put: (message: LiveMessage) => void) => void): void;
+  /** The run offers one of its delivery streams to the console; the returned function withdraws it. */
+  addDeliveryStream(stream: LocalDeliveryStream): () => void;
+  /** The delivery streams running in this process now. */
+  deliveryStreams(): LocalDeliveryStream[];
 }
 
 export function createLiveChannel(): LiveChannel {
@@ -25,7 +41,13 @@ export function createLiveChannel(): LiveChannel {
     latest.set(message.type, message);
   };
   let current: PipelineGraph = { nodes: [], edges: [] };
+  const deliveryStreams = new Set<LocalDeliveryStream>();
   return {
+    addDeliveryStream(stream) {
+      deliveryStreams.add(stream);
+      return () => deliveryStreams.delete(stream);
+    },
+    deliveryStreams: () => [...deliveryStreams],
     graph: () => current,
     setGraph(graph) {
       current = graph;

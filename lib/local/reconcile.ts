@@ -4,7 +4,6 @@
  * output with its reason, or dropped by a named rule. Counts come from the outputs themselves, not from the
  * components' own counters, so a component that loses records cannot hide it.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -35,6 +34,9 @@ export interface MirroredObject {
   bytes: number;
 }
 
+/** Objects fetched at once by the mirror: s3rver answers GetObject in a child process of its own. */
+const MIRROR_CONCURRENCY = 8;
+
 /** Copies every object of the bucket to `directory/<key>`: the lake any engine can read from disk. */
 export async function mirrorBucket(
   client: S3Client,
@@ -42,17 +44,20 @@ export async function mirrorBucket(
   directory: string,
 ): Promise<MirroredObject[]> {
   const objects: MirroredObject[] = [];
+  const copy = async (key: string): Promise<MirroredObject> => {
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = Buffer.from(await object.Body!.transformToByteArray());
+    const file = join(directory, key);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, body);
+    return { key, file, bytes: body.byteLength };
+  };
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const { Key } of page.Contents ?? []) {
-      if (!Key) continue;
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      const body = Buffer.from(await object.Body!.transformToByteArray());
-      const file = join(directory, Key);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, body);
-      objects.push({ key: Key, file, bytes: body.byteLength });
+    const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key ? [Key] : []));
+    for (let start = 0; start < keys.length; start += MIRROR_CONCURRENCY) {
+      objects.push(...(await Promise.all(keys.slice(start, start + MIRROR_CONCURRENCY).map(copy))));
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -86,27 +91,39 @@ function countBy(items: Record<string, unknown>[], field: string): Record<string
   return counts;
 }
 
-/** Rows in the Parquet lake, counted by DuckDB (an engine nobody here wrote); undefined without it. */
-async function duckdbRowCount(directory: string, prefix: string): Promise<number | undefined> {
+/** Rows in these Parquet files, counted by DuckDB (an engine nobody here wrote); undefined without it. */
+async function duckdbRowCount(files: string[]): Promise<number | undefined> {
   let duckdb: typeof import('@duckdb/node-api');
   try {
     duckdb = await import('@duckdb/node-api');
   } catch {
     return undefined;
   }
-  if (!existsSync(join(directory, prefix))) return 0;
+  if (files.length === 0) return 0;
   const instance = await duckdb.DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    const glob = join(directory, prefix, '**', '*.parquet').replace(/'/g, "''");
+    const list = files.map((file) => `'${file.replace(/'/g, "''")}'`).join(', ');
     const reader = await connection.runAndReadAll(
-      `SELECT count(*)::INTEGER AS n FROM read_parquet('${glob}', hive_partitioning = true)`,
+      `SELECT count(*)::INTEGER AS n FROM read_parquet([${list}], hive_partitioning = true)`,
     );
     return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/** The keys a bucket holds now: outputs of earlier runs, which a run on a shared emulator leaves out. */
+export async function existingKeys(client: S3Client, bucket: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const { Key } of page.Contents ?? []) if (Key) keys.add(Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
 }
 
 export interface PathCheck {
@@ -139,6 +156,7 @@ export interface ReconcileInput {
   pipeline: LoadedPipeline;
   expected: ExpectedRecords;
   generated: GenerateReport;
+  /** This run's objects (on a shared bucket, the ones that were not there before it). */
   outputs: MirroredObject[];
   lakeDirectory: string;
   /** Records dropped by filter rules, per path (outputs cannot show them). */
@@ -200,7 +218,12 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
         (record) => 'code' in record,
       );
       errors.conversion = countBy(conversionErrors, 'code');
-      lakeRows = await duckdbRowCount(input.lakeDirectory, config.conversion.outputPrefix);
+      const outputPrefix = config.conversion.outputPrefix;
+      lakeRows = await duckdbRowCount(
+        outputs
+          .filter((object) => object.key.startsWith(outputPrefix) && object.key.endsWith('.parquet'))
+          .map((object) => object.file),
+      );
       lakeGlob = join(input.lakeDirectory, config.conversion.outputPrefix, '**', '*.parquet');
       if (lakeRows !== undefined) {
         checks.push(
@@ -275,4 +298,66 @@ export function runProblems(counts: StageCounts): string[] {
     problems.push('parquetConverter converted no object although Firehose delivered records');
   }
   return problems;
+}
+
+/** Records a path took in but did not deliver, from the components' counters (every run, --follow too). */
+export interface InFlightCounts {
+  /** Records whose PutRecords failed after the generator's retries, and their error codes. */
+  generator: { failed: number; errors: Record<string, number> };
+  consumer?: { deadLettered: number; deadLetterFile: string };
+  firehose?: {
+    /** Not written to S3 (permanent error, or transient ones past the retry window). */
+    deliveryFailed: number;
+    /** Still buffered or waiting on an S3 retry when the run ended. */
+    pending: number;
+    discardedOnStop: number;
+    deadLettered: number;
+  };
+  windows?: { deadLettered: number; rowsFailed: number; deadLetterFile: string };
+}
+
+const n = (value: number) => new Intl.NumberFormat('en-US').format(value);
+
+/**
+ * One line per path that lost, failed or left records undelivered, naming what and where to look; empty
+ * when every record got somewhere. Any line makes the run's exit non-zero (lib/cli/local.ts).
+ */
+export function undeliveredByPath(counts: InFlightCounts): string[] {
+  const lines: string[] = [];
+  const { failed, errors } = counts.generator;
+  if (failed > 0) {
+    const codes = Object.entries(errors)
+      .map(([code, count]) => `${code} ${n(count)}`)
+      .join(', ');
+    lines.push(
+      `generator: ${n(failed)} records failed PutRecords after retries and never reached the stream (${codes || 'no error code'})`,
+    );
+  }
+  const { consumer, firehose, windows } = counts;
+  if (consumer && consumer.deadLettered > 0) {
+    lines.push(
+      `consumer: ${n(consumer.deadLettered)} records only in dead letters (${consumer.deadLetterFile}: each line with its records' data, or a pointer for a batch over 6 MiB)`,
+    );
+  }
+  if (firehose) {
+    const lost = [
+      [
+        firehose.deliveryFailed,
+        "not written to S3 after retries (deliveryFailed; the run's log names the objects)",
+      ],
+      [firehose.pending, 'still buffered or waiting on S3 retries when the run ended'],
+      [firehose.discardedOnStop, 'discarded from the buffers on stop'],
+      [firehose.deadLettered, "only in the source reader's dead letters"],
+    ] as const;
+    for (const [count, what] of lost) if (count > 0) lines.push(`firehose: ${n(count)} records ${what}`);
+  }
+  if (windows && windows.deadLettered > 0) {
+    lines.push(
+      `windows: ${n(windows.deadLettered)} records only in dead letters (${windows.deadLetterFile})`,
+    );
+  }
+  if (windows && windows.rowsFailed > 0) {
+    lines.push(`windows: ${n(windows.rowsFailed)} result rows not written to the results sink`);
+  }
+  return lines;
 }

@@ -6,6 +6,7 @@
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -36,11 +37,27 @@ import {
 } from './event-source-mapping';
 import { createEmulatedFirehose, type EmulatedFirehose, type FirehoseCounters } from './firehose';
 import { openSourceCheckpoints } from './firehose-source';
-import { ExpectedRecords, mirrorBucket, reconcile, runProblems, type Reconciliation } from './reconcile';
+import {
+  answerClock,
+  EmulatorDownError,
+  superviseEmulators,
+  type EmulatorDown,
+  type WatchedEmulator,
+} from './emulator-watch';
+import {
+  existingKeys,
+  ExpectedRecords,
+  mirrorBucket,
+  reconcile,
+  runProblems,
+  undeliveredByPath,
+  type Reconciliation,
+} from './reconcile';
 import { defaultTemplate, runProducers, type ProducerJob } from './run-producers';
 import { lockStateDirectory } from './state-lock';
 import type { LiveChannel } from './live';
 import { pipelineGraph, STAGE } from './live-graph';
+import { conversionErrorInputs, firehoseErrorInput } from './live-errors';
 import { createLivePublisher, type LivePublisher } from './live-model';
 import { shardAges, type RunCounters } from './live-stages';
 
@@ -48,8 +65,8 @@ import { shardAges, type RunCounters } from './live-stages';
 export type ObjectConverter = (event: ReturnType<typeof s3ObjectCreatedEvent>) => Promise<{
   rows: number;
   errors: number;
-  /** Per object, its error records by code (the console's errors by reason). */
-  objects?: { errorsByCode: Partial<Record<string, number>> }[];
+  /** Per object, its error records by code (the console's errors by reason) and where it wrote them. */
+  objects?: { errorsByCode: Partial<Record<string, number>>; errors?: number; errorKey?: string }[];
 }>;
 
 /** Builds the converter once the S3 emulator's client exists. */
@@ -144,6 +161,8 @@ export interface LocalRunSummary {
   interrupted: boolean;
   /** What the run failed to do although nothing was lost (runProblems); empty when it did its job. */
   problems: string[];
+  /** Records lost, failed or left undelivered, one line per path (undeliveredByPath); empty when none. */
+  undelivered: string[];
   times: StageTimes;
 }
 
@@ -248,6 +267,38 @@ const ASYNC_INVOKE_ATTEMPTS = 3;
 
 export { defaultTemplate } from './run-producers';
 
+/** Restarts of its own emulators a --follow run makes before it stops. */
+const MAX_RESTARTS = 3;
+
+/** How long each stop may take once an emulator died (it may wait on the dead one). */
+const STOP_AFTER_DOWN_MS = 3_000;
+
+/** The emulators a run watches: its own processes by their exit and health, external ones by health. */
+function watched(
+  options: LocalRunOptions,
+  kinesis: KinesisEmulator | undefined,
+  s3: S3Emulator | undefined,
+  calls: Record<'kinesis' | 's3', { endpoint: string; answeredAt: () => number }>,
+): WatchedEmulator[] {
+  const own = options.follow
+    ? 'run kpipe local --follow again: it restarts the emulators on their data and resumes from the checkpoints'
+    : 'run kpipe local again (a bounded run starts over)';
+  const external = (flag: string) =>
+    `start it again (or point ${flag} at one that runs), then run kpipe local again`;
+  return [
+    kinesis
+      ? { name: kinesis.name, exited: kinesis.exited, remedy: own, ...calls.kinesis }
+      : {
+          name: 'the Kinesis emulator of --kinesis-endpoint',
+          remedy: external('--kinesis-endpoint'),
+          ...calls.kinesis,
+        },
+    s3
+      ? { name: 's3rver', exited: s3.exited, remedy: own, ...calls.s3 }
+      : { name: 'the S3 emulator of --s3-endpoint', remedy: external('--s3-endpoint'), ...calls.s3 },
+  ];
+}
+
 /** How often the live feed publishes while someone watches. */
 const LIVE_INTERVAL_MS = 1000;
 
@@ -279,6 +330,27 @@ function livePublisher(
   });
 }
 
+/** Format-conversion error records shown per object: the console keeps the last 50 in all. */
+const CONVERSION_SAMPLES_PER_OBJECT = 5;
+
+/** The first records of each error object the converter wrote, to the live feed; a failed read is skipped. */
+async function sampleConversionErrors(
+  publisher: LivePublisher,
+  s3: S3Client,
+  objects: NonNullable<Awaited<ReturnType<ObjectConverter>>['objects']>,
+): Promise<void> {
+  for (const object of objects) {
+    if (!object.errorKey || !object.errors) continue;
+    const inputs = await conversionErrorInputs(
+      s3,
+      LOCAL_BUCKET,
+      object.errorKey,
+      CONVERSION_SAMPLES_PER_OBJECT,
+    ).catch(() => []);
+    for (const input of inputs) publisher.error(input);
+  }
+}
+
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunSummary> {
   const { pipeline, workDir } = options;
   const { config } = pipeline;
@@ -286,13 +358,22 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const state = join(workDir, 'state');
   const releaseLock = lockStateDirectory(workDir);
   const logFile = join(workDir, 'kpipe-local.log');
-  const quietLogger = runLogger(logFile, options.onWarning ?? ((line) => console.error(line)));
-  const phase = (name: string) => options.onPhase?.(name);
+  const warn = options.onWarning ?? ((line: string) => console.error(line));
+  const quietLogger = runLogger(logFile, warn);
+  let current = 'starting';
+  const phase = (name: string) => {
+    current = name;
+    options.onPhase?.(name);
+  };
   const stops: (() => Promise<void>)[] = [async () => releaseLock()];
   options.live?.setGraph(pipelineGraph(config));
+  let downed: EmulatorDown | undefined;
   const stopAll = async () => {
     phase('stopping the emulators');
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    // After an emulator died a stop may wait on it: each gets a few seconds, then the run ends regardless.
+    const bound = (stop: Promise<void>) =>
+      downed ? Promise.race([stop, delay(STOP_AFTER_DOWN_MS, undefined, { ref: false })]) : stop;
+    for (const stop of stops.reverse()) await bound(stop()).catch(() => undefined);
   };
   try {
     // A bounded run starts clean so its numbers reconcile exactly; --follow resumes where it stopped. Only
@@ -347,6 +428,13 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
       }),
     ]);
+    // A bounded run on emulators of the user's own reconciles only what it wrote: the objects that were not
+    // in the bucket before it, and the stream's records from LATEST (start() holds every shard's iterator
+    // before anything is generated; AT_TIMESTAMP would hang kinesalite on a shard with no newer record).
+    const shared = !options.follow && Boolean(options.endpoints?.kinesis || options.endpoints?.s3);
+    const earlierKeys = shared ? await existingKeys(s3, LOCAL_BUCKET) : new Set<string>();
+    const fromRunStart =
+      !options.follow && options.endpoints?.kinesis ? { startingPosition: 'LATEST' as const } : {};
     // Every client the functions get points at an emulator: a local run never reaches AWS.
     let firehose: EmulatedFirehose | undefined;
     const clients = {
@@ -413,12 +501,14 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       };
       consumerMapping = new KinesisEventSourceMapping({
         ...config.consumer,
+        ...fromRunStart,
         client: kinesis,
         streamName: config.stream.name,
         functionName: 'streamConsumer',
         logger: quietLogger,
         checkpointFile: join(state, 'consumer-checkpoints.json'),
         deadLetterFile: join(workDir, 'dead-letters', 'streamConsumer.jsonl'),
+        deadLetterData: true,
         handler: async (event: KinesisStreamEvent) => {
           const { batchItemFailures, summary } = await consume(event.Records);
           record(summary);
@@ -464,6 +554,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         sourceStreamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${config.stream.name}`,
         transformer:
           processor && (async (event) => (await processor(event)).response as FirehoseTransformationResult),
+        onErrorRecord: publisher && ((record) => publisher.error(firehoseErrorInput(record))),
         onObjectCreated: (object) => {
           if (!converter || !conversion || object.kind !== 'delivery') return;
           if (!object.key.startsWith(conversion.inputPrefix)) return;
@@ -476,6 +567,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
                 converted.rows += result.rows;
                 converted.errors += result.errors;
                 for (const summary of result.objects ?? []) addCounts(conversionErrors, summary.errorsByCode);
+                if (publisher) await sampleConversionErrors(publisher, s3, result.objects ?? []);
                 return;
               } catch (error) {
                 if (attempt === ASYNC_INVOKE_ATTEMPTS) {
@@ -496,7 +588,15 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         },
       });
       const emulated = firehose;
-      stops.push(() => emulated.stop());
+      // With an emulator dead, what is buffered stays before the source position for the next run.
+      stops.push(() => emulated.stop({ flush: !downed }));
+      // The console's Generator sends to it in-process; withdrawn before it stops (stops run in reverse).
+      const withdraw = options.live?.addDeliveryStream({
+        name: emulated.name,
+        ...(delivery.source === 'kinesis' && { sourceStream: config.stream.name }),
+        put: (records) => emulated.put(records),
+      });
+      if (withdraw) stops.push(async () => void withdraw());
       if (delivery.source === 'kinesis') {
         firehoseMapping = new KinesisEventSourceMapping({
           client: kinesis,
@@ -505,6 +605,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           logger: quietLogger,
           batchSize: 1000,
           startingPosition: 'TRIM_HORIZON',
+          ...fromRunStart,
           checkpointFile: join(state, 'firehose-read-positions.json'),
           deadLetterFile: join(workDir, 'dead-letters', 'firehoseSource.jsonl'),
           handler: (event: KinesisStreamEvent) => {
@@ -554,6 +655,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         logger: quietLogger,
         batchSize: analytics.batchSize,
         startingPosition: analytics.startingPosition,
+        ...fromRunStart,
         tumblingWindowSeconds: analytics.tumblingWindowInSeconds,
         checkpointFile: join(state, 'window-checkpoints.json'),
         deadLetterFile: join(workDir, 'dead-letters', 'windowAggregator.jsonl'),
@@ -595,7 +697,66 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       const ticker = setInterval(() => publisher.tick(), LIVE_INTERVAL_MS);
       stops.push(async () => clearInterval(ticker));
     }
-    for (const mapping of mappings) await mapping.start();
+    // A dead or hung emulator ends the run within seconds, naming it (lib/local/emulator-watch.ts): every
+    // step below races it, and generation stops.
+    // With --follow its own emulators are restarted on their data, on the same port (3 times at most).
+    const calls = {
+      kinesis: { endpoint: kinesisEndpoint, answeredAt: answerClock(kinesis) },
+      s3: { endpoint: s3Endpoint, answeredAt: answerClock(s3) },
+    };
+    let restarts = 0;
+    const generation = new AbortController();
+    options.signal?.addEventListener('abort', () => generation.abort(), { once: true });
+    const supervision = superviseEmulators({
+      emulators: () => watched(options, kinesisEmulator, s3Emulator, calls),
+      restart: async (down) => {
+        const own = down.name === 's3rver' ? s3Emulator : kinesisEmulator;
+        if (!options.follow || !own || restarts >= MAX_RESTARTS || generation.signal.aborted) return false;
+        restarts += 1;
+        const port = Number(new URL(down.endpoint).port);
+        warn(
+          `kpipe: ${down.name} (${down.endpoint}) ${down.cause}: restarting it on its data (restart ${restarts} of ${MAX_RESTARTS}); the run goes on`,
+        );
+        await own.stop();
+        if (down.name === 's3rver') s3Emulator = await startS3rver({ directory: join(state, 's3'), port });
+        else
+          kinesisEmulator = await startKinesisEmulator(kinesisEmulator!.name, {
+            persistDirectory: join(state, kinesisEmulator!.name),
+            port,
+          });
+        return true;
+      },
+      fail: (down) => {
+        downed = down;
+        warn(down.line);
+        generation.abort();
+        return new EmulatorDownError(down, inFlight());
+      },
+    });
+    stops.push(async () => supervision.stop());
+    const died = supervision.down;
+    const guard = <T>(work: Promise<T>): Promise<T> => Promise.race([work, died]);
+    const inFlight = (): string[] => {
+      const fh = firehose?.stats();
+      return [
+        `generated   ${lastGenerated?.acknowledged ?? 0} records acknowledged, ${lastGenerated?.inFlight ?? 0} in flight`,
+        ...(consumerMapping
+          ? [
+              `consumer    ${consumerMapping.counters.records} records read, ${totals.delivered} delivered, ${consumerMapping.counters.bufferedRecords} read and not yet processed`,
+            ]
+          : []),
+        ...(fh
+          ? [
+              `firehose    ${fh.recordsIn} in, ${fh.delivered} delivered, ${fh.errorOutput} to the error prefix, ${fh.pending} not yet in S3 (its source position stays before them)`,
+            ]
+          : []),
+        `parquet     ${converted.objects} objects converted, ${converted.rows} rows`,
+        options.follow
+          ? `state       ${state}: kpipe local --follow resumes from the checkpoints`
+          : 'state       a bounded run starts over: run it again once the emulator is back',
+      ];
+    };
+    for (const mapping of mappings) await guard(mapping.start());
 
     // The producers: into the stream (a worker thread by default), or into a direct-put delivery stream.
     const expected = new ExpectedRecords();
@@ -633,26 +794,27 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
 
     phase('generating records');
     const generateStart = Date.now();
-    const generated = await runProducers({
+    const generating = runProducers({
       job,
       directPut,
       thread: options.producerThread ?? options.env.KPIPE_PRODUCER_THREAD !== '0',
       expected,
-      signal: options.signal,
+      signal: generation.signal,
       onProgress: (update) => {
         lastGenerated = update;
       },
     });
+    const generated = await guard(generating);
     times.generateMs = Date.now() - generateStart;
 
     // Drain: every mapping caught up, Firehose buffers flushed, conversions done.
     const drainStart = Date.now();
     phase('draining the event source mappings (every record read and processed)');
-    await Promise.all(mappings.map((mapping) => mapping.drain()));
+    await guard(Promise.all(mappings.map((mapping) => mapping.drain())));
     phase('flushing the Firehose buffers');
-    await firehose?.flush();
+    await guard(firehose?.flush() ?? Promise.resolve());
     phase('converting the delivered objects to Parquet');
-    await conversions.idle();
+    await guard(conversions.idle());
     times.drainMs = Date.now() - drainStart;
     progress();
     publisher?.publish(true);
@@ -660,17 +822,16 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     phase('mirroring the bucket to disk');
     const mirrorStart = Date.now();
     const lakeDirectory = join(workDir, 'bucket');
-    const outputs = await mirrorBucket(s3, LOCAL_BUCKET, lakeDirectory);
+    const outputs = await guard(mirrorBucket(s3, LOCAL_BUCKET, lakeDirectory));
     times.mirrorMs = Date.now() - mirrorStart;
 
     const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, n) => total + n, 0);
-    // Resumed state (--follow) or emulators of the user's own hold records of earlier runs too.
-    const resumed = options.follow || Boolean(options.endpoints?.kinesis || options.endpoints?.s3);
     phase('reconciling');
-    const reconciliation = resumed
+    // Resumed state (--follow) holds records of earlier runs, read again from their checkpoints.
+    const reconciliation = options.follow
       ? {
           ok: true,
-          skipped: 'the outputs include earlier runs (--follow or external emulators): not reconciled',
+          skipped: 'the outputs include earlier runs (--follow): not reconciled',
           checks: [],
           errors: {},
           lakeRows: undefined,
@@ -679,7 +840,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       : await reconcile({
           pipeline,
           expected,
-          outputs,
+          outputs: outputs.filter((object) => !earlierKeys.has(object.key)),
           lakeDirectory,
           generated,
           dropped: { consumer: sum(totals.dropped), firehose: firehose?.stats().dropped ?? 0 },
@@ -709,11 +870,30 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       windows: windowMapping && { received: windowMapping.counters.records },
       conversion: { objects: converted.objects, expected: Boolean(options.converter && config.conversion) },
     });
+    const undelivered = undeliveredByPath({
+      generator: { failed: generated.failed, errors: generated.errors },
+      consumer: consumerMapping && {
+        deadLettered: consumerMapping.counters.deadLetterRecords,
+        deadLetterFile: join(workDir, 'dead-letters', 'streamConsumer.jsonl'),
+      },
+      firehose: firehoseStats && {
+        deliveryFailed: firehoseStats.deliveryFailed,
+        pending: firehoseStats.pending,
+        discardedOnStop: firehoseStats.discardedOnStop,
+        deadLettered: firehoseMapping?.counters.deadLetterRecords ?? 0,
+      },
+      windows: windowMapping && {
+        deadLettered: windowMapping.counters.deadLetterRecords,
+        rowsFailed: windowTotals.rowsFailed,
+        deadLetterFile: join(workDir, 'dead-letters', 'windowAggregator.jsonl'),
+      },
+    });
     return {
       emulator: kinesisEmulator?.name ?? 'external',
       target: directPut ? 'the delivery stream' : 'the stream',
       interrupted,
       problems,
+      undelivered,
       bucket: LOCAL_BUCKET,
       lakeDirectory,
       generated,
@@ -724,7 +904,22 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       reconciliation,
       times,
     };
+  } catch (error) {
+    // A dead emulator has its own report (what was in flight) and exit status.
+    if (error instanceof EmulatorDownError) throw error;
+    throw new LocalRunError(current, error);
   } finally {
     await stopAll();
+  }
+}
+
+/** A run that failed, with the phase it failed in (stopping the emulators comes after, whatever failed). */
+export class LocalRunError extends Error {
+  constructor(
+    readonly phase: string,
+    cause: unknown,
+  ) {
+    super(`failed while ${phase}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'LocalRunError';
   }
 }

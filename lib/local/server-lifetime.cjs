@@ -6,6 +6,23 @@
  */
 const { setTimeout } = require('node:timers');
 
+/**
+ * Calls `onEnd` once when stdin, a pipe from the parent, ends: the parent exited or was killed (SIGKILL
+ * included, as the kernel closes its end of the pipe). No PID polling, no orphan.
+ */
+function watchParentPipe(onEnd) {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  process.stdin.on('end', end);
+  process.stdin.on('close', end);
+  process.stdin.on('error', end);
+  process.stdin.resume();
+}
+
 function bindLifetime(standalone, closeServer) {
   let closing = false;
   function close() {
@@ -19,10 +36,8 @@ function bindLifetime(standalone, closeServer) {
     process.on('SIGINT', close);
   } else {
     process.on('SIGINT', () => undefined);
-    process.stdin.on('end', close);
-    process.stdin.on('close', close);
-    process.stdin.resume();
+    watchParentPipe(close);
   }
 }
 
-module.exports = { bindLifetime };
+module.exports = { bindLifetime, watchParentPipe };

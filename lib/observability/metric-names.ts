@@ -32,4 +32,6 @@ export const METRIC_NAMES = {
   objectsFailed: 'ObjectsFailed',
   windowGroups: 'WindowGroups',
   windowStateBytes: 'WindowStateBytes',
+  /** An invocation that threw (a wrong event, the salt not readable, a failed emission or S3 retry...). */
+  invocationErrors: 'InvocationErrors',
 } as const;

@@ -5,7 +5,10 @@
  * pipeline.yml, an object outcome): never a record value, so the number of metric streams stays bounded.
  * The counts are buffered and flushed once per invocation by the `logMetrics` middleware.
  */
+import type { MiddlewareObj } from '@middy/core';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { METRIC_NAMES } from './metric-names';
 
 /** When no namespace is configured (tests, `kpipe local` without a stage). */
 export const DEFAULT_NAMESPACE = 'kinesis-pipeline/local';
@@ -18,6 +21,24 @@ export function createMetrics(serviceName: string, env: NodeJS.ProcessEnv = proc
 }
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/**
+ * Middy middleware: `metrics` flushed once per invocation (Powertools' logMetrics, with the cold-start
+ * metric), and an invocation that throws counted as InvocationErrors. So every invocation publishes a metric,
+ * and Powertools never adds "No application metrics to publish" beside a wrong event or an unreadable salt:
+ * people read that warning as a second error.
+ */
+export function metricsMiddleware(metrics: Metrics): MiddlewareObj[] {
+  return [
+    logMetrics(metrics, { captureColdStartMetric: true }),
+    // Used after logMetrics, so its onError runs first (middy runs them in reverse) and logMetrics flushes it.
+    {
+      onError: () => {
+        metrics.addMetric(METRIC_NAMES.invocationErrors, MetricUnit.Count, 1);
+      },
+    },
+  ];
+}
 
 /** One invocation's figures: plain counts, and counts broken down by one low-cardinality dimension. */
 export interface InvocationMetrics {

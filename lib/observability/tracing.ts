@@ -1,8 +1,8 @@
 /**
  * X-Ray tracing (Powertools Tracer) behind serverless.yml's `tracing` param, off by default. The Tracer pulls
- * in aws-xray-sdk-core, which costs cold-start time: it is loaded (a dynamic import, which the bundle keeps
- * lazy) on the first invocation only when POWERTOOLS_TRACE_ENABLED is true, so a function with tracing
- * off never evaluates it.
+ * in aws-xray-sdk-core, which costs cold-start time: xray-tracer.ts is loaded (a dynamic import) on the first
+ * invocation only when POWERTOOLS_TRACE_ENABLED is true, and `sls package` ships it as a file of its own
+ * (lib/deploy/lazy-chunks.ts), so a function with tracing off neither evaluates nor parses it.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 
@@ -12,11 +12,8 @@ export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 async function loadTracing(serviceName: string): Promise<MiddlewareObj> {
-  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
-    import('@aws-lambda-powertools/tracer'),
-    import('@aws-lambda-powertools/tracer/middleware'),
-  ]);
-  return captureLambdaHandler(new Tracer({ serviceName }), { captureResponse: false });
+  const { tracerMiddleware } = await import('./xray-tracer');
+  return tracerMiddleware(serviceName);
 }
 
 /** Middy middleware: the Tracer's handler segment when tracing is on, nothing (and nothing loaded) when off. */

@@ -43,13 +43,12 @@ export const CONVERSION_DEFAULTS: Readonly<ConversionOptions> = {
   maxDecompressedBytes: 512 * 1024 * 1024,
 };
 
-const validateConfig = compileValidator(conversionSchema);
+const validateConfig = compileValidator(conversionSchema, { pipelineConfig: true });
 // The same rules without the prefixes being required: library use, or a whole `conversion:` block.
-const validateOptions = compileValidator({
-  ...conversionSchema,
-  $id: 'conversion-options.schema.json',
-  required: [],
-});
+const validateOptions = compileValidator(
+  { ...conversionSchema, $id: 'conversion-options.schema.json', required: [] },
+  { pipelineConfig: true },
+);
 
 /**
  * Defaults applied and checked once; a typo or bad value throws naming the field. Accepts the options alone

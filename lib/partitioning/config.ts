@@ -129,7 +129,7 @@ const isTimestampKey = (key: KeyConfig): key is TimestampKeyConfig => 'timestamp
  * default, as in pipeline.yml). Throws PartitioningConfigError naming the first offending field.
  */
 export function normalizePartitioning(config: unknown, root = 'partitioning'): NormalizedPartitioning {
-  shapeValidator ??= compileValidator(schema, { allErrors: false });
+  shapeValidator ??= compileValidator(schema, { allErrors: false, pipelineConfig: true });
   const shape = shapeValidator(config);
   if (!shape.ok) {
     const issue = shape.issues[0] ?? { path: '(root)', message: 'is invalid' };

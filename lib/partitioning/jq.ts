@@ -11,14 +11,18 @@ import {
   type NormalizedPartitioning,
   type PartitioningConfig,
 } from './config';
+import schema from '../../schemas/pipeline/partitioning.schema.json';
 import { isBareJqName, toJqPath } from './path';
 import { javaPatternToStrftime } from './timestamp-format';
 import type { TimestampInput } from './timestamp-parse';
 
 /** Firehose processor parameter values are limited to 5,120 characters. */
 export const MAX_JQ_QUERY_LENGTH = 5120;
-/** Firehose accepts at most 50 keys in one MetadataExtractionQuery. */
-export const MAX_JQ_KEYS = 50;
+/**
+ * Firehose accepts at most 50 keys in one MetadataExtractionQuery. The schema's `keys.maxItems` is the one
+ * place the limit is written (normalizePartitioning refuses more keys for either engine before jq sees them).
+ */
+export const MAX_JQ_KEYS: number = schema.properties.keys.maxItems;
 
 // jq 1.6 `fromdateiso8601` only reads `YYYY-MM-DDTHH:MM:SSZ`: cut any fraction and insist on `Z`.
 const FROM_ISO_Z = '.[0:19]+"Z"|fromdateiso8601';
@@ -78,9 +82,6 @@ export function buildJqQuery(rules: NormalizedPartitioning, root = 'partitioning
       `${root}.timeZone`,
       `jq strftime prints UTC only; '${rules.timeZone}' needs engine 'lambda'`,
     );
-  }
-  if (rules.keys.length > MAX_JQ_KEYS) {
-    throw new PartitioningConfigError(`${root}.keys`, `jq extraction allows at most ${MAX_JQ_KEYS} keys`);
   }
   const members = rules.keys.map((key) => {
     const name = isBareJqName(key.name) ? key.name : JSON.stringify(key.name);

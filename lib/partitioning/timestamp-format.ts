@@ -8,8 +8,14 @@ import { TimestampPatternError, tokenizePattern, type FieldToken } from './times
 
 export { TimestampPatternError, tokenizePattern, type PatternToken } from './timestamp-pattern';
 
-/** Validates an IANA time zone name once; `Intl` throws RangeError for unknown names. */
+const isUtc = (timeZone: string): boolean => timeZone === 'UTC' || timeZone === 'Etc/UTC';
+
+/**
+ * Validates an IANA time zone name once; `Intl` throws RangeError for unknown names. UTC (the default) needs
+ * no check: a first `Intl.DateTimeFormat` loads the time zone data, tens of milliseconds of a cold start.
+ */
 export function assertTimeZone(timeZone: string): void {
+  if (isUtc(timeZone)) return;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
   } catch {
@@ -18,8 +24,6 @@ export function assertTimeZone(timeZone: string): void {
     );
   }
 }
-
-const isUtc = (timeZone: string): boolean => timeZone === 'UTC' || timeZone === 'Etc/UTC';
 
 /** Offset of `timeZone` from UTC at one instant in ms, from Intl (DST and history); built once per zone. */
 function offsetReader(timeZone: string): (time: number) => number {

@@ -11,7 +11,18 @@ export type PathSegment = string | number;
 /** Names that reach Object.prototype through ordinary property access. */
 const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-const SEGMENT = /^([^.[\]]+)((?:\[\d+\])*)$/;
+/** A name: anything but `.`, `[` and `]`. */
+const NAME = '[^.\\[\\]]+';
+/** An array index after a name. */
+const INDEX_SUFFIX = '\\[[0-9]+\\]';
+
+/**
+ * The grammar as one JSON Schema pattern. schemas/pipeline/partitioning.schema.json (`$defs.path`) holds a
+ * copy, since JSON cannot import it; tests/unit/records/field-path.test.ts keeps the two equal.
+ */
+export const FIELD_PATH_PATTERN = `^${NAME}(${INDEX_SUFFIX})*(\\.${NAME}(${INDEX_SUFFIX})*)*$`;
+
+const SEGMENT = new RegExp(`^(${NAME})((?:${INDEX_SUFFIX})*)$`);
 const INDEX = /\[(\d+)\]/g;
 
 /** A path that breaks the rule; the message names the path but not the field (the caller prefixes it). */

@@ -16,6 +16,12 @@ export interface ValidatorOptions {
    * Ajv then keeps each error's schema, which is why records do not get it).
    */
   suggestions?: boolean;
+  /**
+   * The schema checks pipeline.yml's content. `sls package` checked the very config a packaged bundle ships,
+   * so there this validator accepts without code (lib/schema/standalone.ts): nothing to parse or run at cold
+   * start. Never for records or anything else that arrives at run time, nor with `useDefaults`.
+   */
+  pipelineConfig?: boolean;
 }
 
 export function schemaKey(schema: object, options: ValidatorOptions = {}): string {
@@ -26,6 +32,7 @@ export function schemaKey(schema: object, options: ValidatorOptions = {}): strin
     options.references ?? [],
     // Ajv's `verbose` code differs: errors carry the schema the suggestions read.
     options.suggestions ?? false,
+    options.pipelineConfig ?? false,
   ];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 24);
 }

@@ -6,12 +6,18 @@ import { _ } from 'ajv/dist/compile/codegen';
 import standaloneCode from 'ajv/dist/standalone';
 import { createAjv, type CompiledSchema } from './compile';
 
+/** A pipeline config validator in a packaged bundle (ValidatorOptions.pipelineConfig): the config passed. */
+export const CHECKED_AT_PACKAGE_TIME = 'checkedAtPackageTime';
+
 /**
  * `formatsModule`: how the generated code `require()`s lib/schema/formats (it reads FORMATS from it), relative
  * to where the module is resolved from.
  */
 export function standaloneValidators(schemas: CompiledSchema[], formatsModule: string): string {
   const parts = schemas.map(({ key, schema, options }) => {
+    if (options.pipelineConfig && !options.useDefaults) {
+      return `validators[${JSON.stringify(key)}] = ${CHECKED_AT_PACKAGE_TIME};`;
+    }
     const ajv = createAjv(options, {
       source: true,
       formats: _`require(${formatsModule}).FORMATS`,
@@ -25,5 +31,13 @@ export function standaloneValidators(schemas: CompiledSchema[], formatsModule: s
   return module.exports;
 })();`;
   });
-  return `"use strict";\nconst validators = {};\n${parts.join('\n')}\nexports.validators = validators;\n`;
+  return `"use strict";
+const validators = {};
+function ${CHECKED_AT_PACKAGE_TIME}() {
+  return true;
+}
+${CHECKED_AT_PACKAGE_TIME}.errors = null;
+${parts.join('\n')}
+exports.validators = validators;
+`;
 }

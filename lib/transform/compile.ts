@@ -54,7 +54,7 @@ function failed(message: string): TransformOutcome {
  */
 export function compileTransforms(steps: TransformStep[], options: CompileOptions = {}): RecordTransform {
   const settings = checkOptions(options);
-  validateSteps ??= compileValidator(transformsSchema);
+  validateSteps ??= compileValidator(transformsSchema, { pipelineConfig: true });
   const validation = validateSteps(steps);
   if (!validation.ok) {
     throw new TransformConfigError(

@@ -33,6 +33,13 @@ function options(chart: ChartData, width: number): uPlot.Options {
     width,
     height: 240,
     scales: { x: { time: true } },
+    // The value axis as wide as its longest label (uPlot's default cuts "15,000" to "5,000").
+    axes: [
+      {},
+      {
+        size: (_plot, values) => 18 + 7 * Math.max(3, ...(values ?? []).map((value) => String(value).length)),
+      },
+    ],
     series: [
       { label: 'window start' },
       ...chart.labels.map((label, index) => ({

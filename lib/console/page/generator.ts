@@ -12,6 +12,14 @@ interface Entry {
   shipped: boolean;
 }
 type Problem = Error & { body?: { line?: number; column?: number } };
+interface SendTotals {
+  target: string;
+  state: string;
+  sent: number;
+  acknowledged: number;
+  failed: number;
+  reasons: Record<string, number>;
+}
 
 export const generatorTab: ConsoleTab = {
   id: 'generator',
@@ -32,7 +40,9 @@ export const generatorTab: ConsoleTab = {
     const seed = el('input', { id: 'seed', type: 'number', value: '1' });
     const targetKind = el('select', { id: 'target-kind' }, el('option', { value: 'stream' }, 'stream'));
     targetKind.append(el('option', { value: 'delivery-stream' }, 'delivery stream'));
-    const targetName = el('input', { id: 'target-name' });
+    const targetName = el('input', { id: 'target-name', list: 'target-names', autocomplete: 'off' });
+    const targetNames = el('datalist', { id: 'target-names' });
+    const targetTotals = el('table', { id: 'target-totals', class: 'totals' });
     const rate = el('input', { id: 'rate', type: 'number', value: '100', min: '1' });
     const count = el('input', { id: 'count', type: 'number', value: '1000', min: '1' });
     const duration = el('input', {
@@ -140,6 +150,33 @@ export const generatorTab: ConsoleTab = {
     };
     const stop = async () => void (await json(context.api('/api/generator/stop', { method: 'POST' })));
 
+    /** The names the run has for the chosen kind, as the name field's suggestions. */
+    let known: { streams: string[]; deliveryStreams: { name: string; sourceStream?: string }[] } = {
+      streams: [],
+      deliveryStreams: [],
+    };
+    const suggest = () => {
+      const names =
+        targetKind.value === 'stream'
+          ? known.streams.map((name) => [name, ''])
+          : known.deliveryStreams.map((stream) => [
+              stream.name,
+              stream.sourceStream ? `reads ${stream.sourceStream}: no PutRecordBatch` : 'direct put',
+            ]);
+      targetNames.replaceChildren(...names.map(([value, label]) => el('option', { value, label })));
+    };
+    const refreshTargets = async () => {
+      known = await json<typeof known>(context.api('/api/targets'));
+      suggest();
+    };
+    targetKind.onchange = () => {
+      const names =
+        targetKind.value === 'stream' ? known.streams : known.deliveryStreams.map((stream) => stream.name);
+      if (names.length > 0 && !names.includes(targetName.value)) targetName.value = names[0]!;
+      suggest();
+    };
+    targetName.onfocus = () => void refreshTargets().catch(() => undefined);
+
     editor.oninput = () => void test();
     context.subscribe('generator', (message) => {
       const reasons = Object.entries((message.reasons as Record<string, number>) ?? {});
@@ -154,6 +191,34 @@ export const generatorTab: ConsoleTab = {
         ...reasons.map(([reason, n]) => `${reason}: ${n}`),
         ...(message.error ? [String(message.error)] : []),
       ].join('\n');
+      const totals = (message.targets as SendTotals[] | undefined) ?? [];
+      targetTotals.replaceChildren(
+        el(
+          'tr',
+          {},
+          ...['target', 'last send', 'sent', 'acknowledged', 'failed', 'failure reasons'].map((h) =>
+            el('th', {}, h),
+          ),
+        ),
+        ...totals.map((total) =>
+          el(
+            'tr',
+            { 'data-target': total.target },
+            el('td', {}, total.target),
+            el('td', {}, total.state),
+            el('td', { class: 'number' }, String(total.sent)),
+            el('td', { class: 'number' }, String(total.acknowledged)),
+            el('td', { class: 'number' }, String(total.failed)),
+            el(
+              'td',
+              {},
+              Object.entries(total.reasons)
+                .map(([reason, n]) => `${reason}: ${n}`)
+                .join(', ') || '–',
+            ),
+          ),
+        ),
+      );
     });
 
     root.append(
@@ -181,12 +246,14 @@ export const generatorTab: ConsoleTab = {
           'div',
           { class: 'col' },
           el('h3', {}, 'Send'),
-          el('div', {}, targetKind, ' ', targetName),
+          el('div', {}, targetKind, ' ', targetName, targetNames),
           el('div', {}, 'rate (records/s) ', rate),
           el('div', {}, 'count ', count, ' or duration ', duration),
           el('div', {}, button('Start', 'start', start), button('Stop', 'stop', stop)),
           counters,
           sendError,
+          el('h3', {}, 'Sent by this console, per target'),
+          targetTotals,
         ),
       ),
     );
@@ -194,5 +261,6 @@ export const generatorTab: ConsoleTab = {
     void json<{ stream?: string; deliveryStream?: string }>(context.api('/api/run')).then((run) => {
       targetName.value = run.stream ?? run.deliveryStream ?? '';
     });
+    void refreshTargets().catch(() => undefined);
   },
 };

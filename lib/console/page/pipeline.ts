@@ -151,6 +151,17 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
     return part;
   };
   const lastErrors = element('div', undefined, { class: 'last-errors' });
+  const errorFilter = element('select', undefined, {
+    class: 'error-filter',
+    'aria-label': 'error records of',
+  });
+  const applyFilter = () => {
+    for (const item of lastErrors.children) {
+      (item as HTMLElement).hidden =
+        errorFilter.value !== '' && item.getAttribute('data-error-stage') !== errorFilter.value;
+    }
+  };
+  errorFilter.onchange = applyFilter;
   const runState = element('p', "Waiting for the run's first counts.", { class: 'run-state' });
   root.replaceChildren(
     element('style', STYLE),
@@ -159,7 +170,7 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
     section('Iterator age per shard', shards.root),
     section('Firehose buffers', buffersNote, buffers.root),
     section('Errors by reason', reasons.root),
-    section('Last error records', samplesNote, lastErrors),
+    section('Last error records', samplesNote, errorFilter, lastErrors),
   );
 
   let groups = new Map<string, SVGGElement>();
@@ -221,29 +232,52 @@ function mount(root: HTMLElement, context: ConsoleContext): void {
       ]),
     );
   });
+  // Error records the reader opened stay open across updates (keyed by what they are).
+  const opened = new Set<string>();
+  let shownSampled = -1;
   context.subscribe('errors', (message) => {
     const errors = message as ErrorsMessage;
     reasons.update(errors.byReason.map((error) => [error.stage, error.reason, error.count]));
-    samplesNote.textContent = `The last ${errors.last.length} of ${formatCount(errors.sampled)} error records (at most ${errors.limit} kept), newest first.`;
-    const newest = [...errors.last].reverse();
-    lastErrors.replaceChildren(
-      ...newest.map((sample) => {
-        const item = element('details', undefined, { class: 'error-record' });
-        item.append(
-          element(
-            'summary',
-            `${new Date(sample.at).toLocaleTimeString()} · ${sample.stage} · ${sample.reason}${sample.message ? ` · ${sample.message}` : ''}`,
-          ),
-          element(
-            'pre',
-            sample.rawData.length === 0
-              ? '(no record data)'
-              : `${sample.rawData}${sample.truncated ? `\n… truncated: ${formatBytes(sample.rawBytes)} in all` : ''}`,
-          ),
-        );
-        return item;
-      }),
+    samplesNote.textContent = `The last ${errors.last.length} of ${formatCount(errors.sampled)} error records (the last ${errors.limit} of each stage kept), newest first.`;
+    if (errors.sampled === shownSampled) return;
+    shownSampled = errors.sampled;
+    const keys = new Set<string>();
+    const items = errors.last.map((sample) => {
+      const key = [sample.at, sample.stage, sample.reason, sample.rawData.slice(0, 64)].join('\u0000');
+      keys.add(key);
+      const item = element('details', undefined, {
+        class: 'error-record',
+        'data-error-stage': sample.stage,
+        'data-error-reason': sample.reason,
+      });
+      item.open = opened.has(key);
+      item.ontoggle = () => (item.open ? opened.add(key) : opened.delete(key));
+      item.append(
+        element(
+          'summary',
+          `${new Date(sample.at).toLocaleTimeString()} · ${sample.stage} · ${sample.reason}${sample.message ? ` · ${sample.message}` : ''}`,
+        ),
+        element(
+          'pre',
+          sample.rawData.length === 0
+            ? '(no record data)'
+            : `${sample.rawData}${sample.truncated ? `\n… truncated: ${formatBytes(sample.rawBytes)} in all` : ''}`,
+          { class: 'raw' },
+        ),
+      );
+      return item;
+    });
+    for (const key of opened) if (!keys.has(key)) opened.delete(key);
+    lastErrors.replaceChildren(...items.reverse());
+    // One choice per stage that has records: the delivery stream's among the consumer's, say.
+    const stages = [...new Set(errors.last.map((sample) => sample.stage))].sort();
+    const chosen = errorFilter.value;
+    errorFilter.replaceChildren(
+      element('option', 'every stage', { value: '' }),
+      ...stages.map((stage) => element('option', `${stage} only`, { value: stage })),
     );
+    errorFilter.value = stages.includes(chosen) ? chosen : '';
+    applyFilter();
   });
 }
 

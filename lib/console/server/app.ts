@@ -23,12 +23,25 @@ export interface ConsoleAppOptions {
   lake: LakeService;
   /** What the Generator tab offers as targets and the Lake tab as examples. */
   run: { stream?: string; deliveryStream?: string; exampleQueries: string[] };
+  /** The names a send can go to now (the Generator's choices, and what an unknown name is told). */
+  targets?: () => Promise<{ streams: string[]; deliveryStreams: { name: string; sourceStream?: string }[] }>;
   page: { html: string; script: () => Promise<string>; css: () => Promise<string> };
   /** Bound of each live connection's queue (tests make it small). */
   queueLimit?: number;
 }
 
 const MAX_PREVIEW = 100;
+
+/** Each message serialised once, however many pages are open (messages are not changed once published). */
+const texts = new WeakMap<object, string>();
+function serialised(message: object): string {
+  let text = texts.get(message);
+  if (text === undefined) {
+    text = JSON.stringify(message);
+    texts.set(message, text);
+  }
+  return text;
+}
 
 /** A template error as the editor shows it: at its line and column. */
 function templateProblem(error: unknown) {
@@ -67,7 +80,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
         while (open) {
           await queue.ready();
           for (const message of queue.take()) {
-            await stream.writeSSE({ event: 'message', data: JSON.stringify(message) });
+            await stream.writeSSE({ event: 'message', data: serialised(message) });
           }
         }
       } finally {
@@ -112,12 +125,15 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   app.post('/api/generator/start', async (context) => {
     const request = await context.req.json<SendRequest>();
     try {
-      options.sender.start(request);
+      await options.sender.start(request);
       return context.json({ started: true });
     } catch (error) {
       return context.json(templateProblem(error), 400);
     }
   });
+  app.get('/api/targets', async (context) =>
+    context.json((await options.targets?.()) ?? { streams: [], deliveryStreams: [] }),
+  );
   app.post('/api/generator/stop', async (context) => {
     await options.sender.stop();
     return context.json({ stopped: true });

@@ -1,64 +1,95 @@
 /**
  * The Generator tab's sending job: one at a time, lib/generator's generate() into a stream or delivery
- * stream, its counters published on the live channel as `generator` messages.
+ * stream (targets.ts), its counters published on the live channel as `generator` messages: the send now,
+ * and per target the totals of every send of this console, with failure reasons.
  */
-import { createFirehoseClient, createKinesisClient } from '../../aws/clients';
-import { localOverrides } from '../../local/emulators';
 import type { LiveMessage } from '../../local/live-types';
 import { compileTemplate } from '../../generator/template';
 import { generate, type GenerateProgress, type GenerateReport } from '../../generator/generate';
-import { createFirehoseSink, createKinesisSink, type RecordSink } from '../../generator/sinks';
-import { putRecordBatchReliably } from '../../sinks/firehose';
-import { putRecordsReliably } from '../../sinks/kinesis';
+import type { RecordSink } from '../../generator/sinks';
+import { TargetError, type SendEndpoints, type SendTarget, type SinkFactory } from './targets';
+
+export type { SendEndpoints, SendTarget, SinkFactory } from './targets';
 
 export interface SendRequest {
   template: string;
-  target: { kind: 'stream' | 'delivery-stream'; name: string };
+  target: SendTarget;
   ratePerSecond?: number;
   count?: number;
   durationSeconds?: number;
   seed?: number;
 }
 
-/** Where the run's emulators listen; undefined while not known. */
-export interface SendEndpoints {
-  kinesis?: string;
-  firehose?: string;
+/** What one request may ask: a page (or a script holding the token) cannot start an unbounded flood. */
+export const SEND_LIMITS = {
+  count: 10_000_000,
+  durationSeconds: 24 * 3600,
+  ratePerSecond: 100_000,
+  /** Kinesis and Firehose names: 1-128 of letters, digits, `_`, `.`, `-`. */
+  name: /^[A-Za-z0-9_.-]{1,128}$/,
+} as const;
+
+type SendState = 'running' | 'done' | 'stopped' | 'failed';
+
+/** The counters of a send, or the totals of a target. */
+export interface SendCounters {
+  target: string;
+  state: SendState;
+  sent: number;
+  acknowledged: number;
+  failed: number;
+  /** Failed records by error code, and `aborted` when a send stopped early. */
+  reasons: Record<string, number>;
 }
 
-export type SinkFactory = (target: SendRequest['target'], endpoints: SendEndpoints) => RecordSink;
+const targetLabel = (target: SendTarget): string =>
+  `${target.kind === 'stream' ? 'stream' : 'delivery stream'} ${target.name}`;
 
-/**
- * Senders through the run's own endpoints only: like the run, the console never reaches AWS. Without the
- * endpoint it refuses, saying why, rather than fall back to the SDK chain (which could be a real account).
- */
-export const awsSinkFactory: SinkFactory = (target, endpoints) => {
-  if (target.kind === 'stream') {
-    if (endpoints.kinesis === undefined) {
-      throw new Error(
-        "this run's Kinesis emulator is not available (not started yet, or stopped at the end of the run): " +
-          'send while the run goes, or give kpipe local --kinesis-endpoint of an emulator you run',
+/** The request's problems, each with its way out; empty when it can start. */
+export function checkSendRequest(request: Partial<SendRequest>): string[] {
+  const problems: string[] = [];
+  const target = request.target;
+  if (!target || (target.kind !== 'stream' && target.kind !== 'delivery-stream')) {
+    problems.push('target.kind must be "stream" or "delivery-stream"');
+  } else if (!target.name) {
+    problems.push('name the stream or delivery stream to send to');
+  } else if (!SEND_LIMITS.name.test(target.name)) {
+    problems.push(`"${target.name}" is not a stream name: 1-128 letters, digits, "_", "." or "-"`);
+  }
+  if (typeof request.template !== 'string') problems.push('template: the KDG template text is missing');
+  const bounded = (field: 'count' | 'durationSeconds' | 'ratePerSecond', integer: boolean) => {
+    const value = request[field];
+    if (value === undefined) return;
+    const max = SEND_LIMITS[field];
+    if (typeof value !== 'number' || !(value > 0) || value > max || (integer && !Number.isInteger(value))) {
+      problems.push(
+        `${field} must be ${integer ? 'a whole number' : 'a number'} from 1 to ${max}, got ${String(value)}`,
       );
     }
-    const client = createKinesisClient({ env: {}, overrides: localOverrides(endpoints.kinesis) });
-    return createKinesisSink((entries) => putRecordsReliably(client, { streamName: target.name }, entries), {
-      close: async () => client.destroy(),
-    });
+  };
+  bounded('count', true);
+  bounded('durationSeconds', false);
+  bounded('ratePerSecond', false);
+  if (request.count === undefined && request.durationSeconds === undefined) {
+    problems.push('give a record count or a duration, so the send ends by itself');
   }
-  if (endpoints.firehose === undefined) {
-    throw new Error(
-      "this run's delivery stream is emulated inside kpipe and has no endpoint: send to the stream that " +
-        'feeds it (a direct-put delivery stream is fed by the run itself)',
-    );
-  }
-  const client = createFirehoseClient({ env: {}, overrides: localOverrides(endpoints.firehose) });
-  return createFirehoseSink((records) => putRecordBatchReliably(client, target.name, records), {
-    close: async () => client.destroy(),
-  });
-};
+  return problems;
+}
+
+/** A sink that counts its failures by error code as they happen (the report has them only at the end). */
+function countingSink(sink: RecordSink, reasons: Record<string, number>): RecordSink {
+  return {
+    async send(batch) {
+      const result = await sink.send(batch);
+      for (const failure of result.failed) reasons[failure.errorCode] = (reasons[failure.errorCode] ?? 0) + 1;
+      return result;
+    },
+    close: () => sink.close(),
+  };
+}
 
 export function generatorMessage(
-  state: 'running' | 'done' | 'stopped' | 'failed',
+  state: SendState,
   progress: GenerateProgress | undefined,
   report?: GenerateReport,
   error?: string,
@@ -81,25 +112,67 @@ export function generatorMessage(
 export function createSender(options: {
   publish: (message: LiveMessage) => void;
   endpoints: () => SendEndpoints;
-  sinks?: SinkFactory;
+  sinks: SinkFactory;
 }) {
   let running: { controller: AbortController; done: Promise<void> } | undefined;
+  let starting = false;
+  /** Per target, every send of this console added up. */
+  const totals = new Map<string, SendCounters>();
+
   return {
     running: () => running !== undefined,
-    /** Starts a job; throws (TemplateError, or a message) when it cannot start. */
-    start(request: SendRequest): void {
-      if (running) throw new Error('a send is already running: stop it first');
-      if (!request.target.name) throw new Error('name the stream or delivery stream to send to');
-      if (request.count === undefined && request.durationSeconds === undefined) {
-        throw new Error('give a record count or a duration, so the send ends by itself');
-      }
+    totals: () => [...totals.values()],
+    /**
+     * Starts a job once its target is found; throws (TemplateError, TargetError) when it cannot start.
+     * Resolves when the job has started, not when it ends.
+     */
+    async start(request: SendRequest): Promise<void> {
+      if (running || starting) throw new TargetError('a send is already running: stop it first');
+      const problems = checkSendRequest(request);
+      if (problems.length > 0) throw new TargetError(problems.join('; '));
       const template = compileTemplate(request.template, { seed: request.seed });
-      const sink = (options.sinks ?? awsSinkFactory)(request.target, options.endpoints());
+      const label = targetLabel(request.target);
+      starting = true;
+      let sink: RecordSink;
+      try {
+        sink = await options.sinks(request.target, options.endpoints());
+      } finally {
+        starting = false;
+      }
+      const reasons: Record<string, number> = {};
+      const before = totals.get(label) ?? {
+        target: label,
+        state: 'running',
+        sent: 0,
+        acknowledged: 0,
+        failed: 0,
+        reasons: {},
+      };
+      const publish = (message: LiveMessage, now: Partial<SendCounters>) => {
+        const current: SendCounters = {
+          target: label,
+          state: message.state as SendState,
+          sent: before.sent + Number(message.sent),
+          acknowledged: before.acknowledged + Number(message.acknowledged),
+          failed: before.failed + Number(message.failed),
+          reasons: { ...before.reasons },
+        };
+        for (const [reason, n] of Object.entries(now.reasons ?? {})) {
+          current.reasons[reason] = (current.reasons[reason] ?? 0) + n;
+        }
+        totals.set(label, current);
+        options.publish({
+          ...message,
+          target: label,
+          reasons: { ...now.reasons },
+          targets: [...totals.values()],
+        });
+      };
       const controller = new AbortController();
       let last: GenerateProgress | undefined;
       const done = generate({
         template,
-        sink,
+        sink: countingSink(sink, reasons),
         count: request.count,
         durationSeconds: request.durationSeconds,
         ratePerSecond: request.ratePerSecond,
@@ -108,18 +181,23 @@ export function createSender(options: {
         signal: controller.signal,
         onProgress: (progress) => {
           last = progress;
-          options.publish(generatorMessage('running', progress));
+          publish(generatorMessage('running', progress), { reasons });
         },
       })
-        .then((report) =>
-          options.publish(generatorMessage(controller.signal.aborted ? 'stopped' : 'done', last, report)),
+        .then((report) => {
+          const message = generatorMessage(controller.signal.aborted ? 'stopped' : 'done', last, report);
+          publish(message, { reasons: message.reasons as Record<string, number> });
+        })
+        .catch((error: Error) =>
+          publish(generatorMessage('failed', last, undefined, error.message), {
+            reasons: { ...reasons, [error.name || 'Error']: 1 },
+          }),
         )
-        .catch((error: Error) => options.publish(generatorMessage('failed', last, undefined, error.message)))
         .finally(() => {
           running = undefined;
         });
       running = { controller, done };
-      options.publish(generatorMessage('running', undefined));
+      publish(generatorMessage('running', undefined), { reasons });
     },
     async stop(): Promise<void> {
       const job = running;

@@ -12,7 +12,8 @@ import { TEMPLATES_DIR } from '../../generator/catalog';
 import { createConsoleApp } from './app';
 import { createLakeService } from './lake';
 import { newToken } from './security';
-import { createSender, type SendEndpoints, type SinkFactory } from './sender';
+import { createSender } from './sender';
+import { listTargets, runSinkFactory, type SendEndpoints, type SinkFactory } from './targets';
 import { createTemplateLibrary } from './templates';
 
 const PAGE_DIR = join(__dirname, '..', 'page');
@@ -73,10 +74,11 @@ export interface RunningConsole {
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const token = newToken();
   let port = 0;
+  const deliveryStreams = () => options.live.deliveryStreams();
   const sender = createSender({
     publish: options.live.publish,
     endpoints: options.endpoints,
-    sinks: options.sinks,
+    sinks: options.sinks ?? runSinkFactory(deliveryStreams),
   });
   const lake = createLakeService({
     stateDir: options.stateDir,
@@ -93,6 +95,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     templates: createTemplateLibrary(options.templatesDir ?? TEMPLATES_DIR),
     sender,
     lake,
+    targets: () => listTargets(deliveryStreams(), options.endpoints()),
     run: {
       stream: options.config.stream.name,
       deliveryStream: options.config.delivery?.name,

@@ -162,8 +162,23 @@ it('Generator: a template error at its line, the preview, a saved template after
     const rate = Number(/(\d+) records\/s/.exec(await textOf('#achieved'))?.[1]);
     expect(rate).toBeGreaterThan(100);
     expect(rate).toBeLessThan(300);
+    const totals = await textOf(`#target-totals tr[data-target="stream ${pipeline.config.stream.name}"]`);
+    expect(totals).toMatch(/done\s*300\s*300\s*0/);
+
     mkdirSync('docs/console', { recursive: true });
     await readmeScreenshot(page, 'generator');
+
+    // A name the run does not have: said on the page, with the names it has.
+    await replaceText('#target-name', 'no-such-stream');
+    await page.click('#start');
+    await page.waitForFunction(() =>
+      /not found/.test(document.querySelector('#send-error')?.textContent ?? ''),
+    );
+    expect(await textOf('#send-error')).toMatch(
+      new RegExp(
+        `stream "no-such-stream" not found on the run's Kinesis endpoint .*"${pipeline.config.stream.name}"`,
+      ),
+    );
   }));
 
 it('Lake: a query shows its rows and partitions; a read outside the run folder is refused', () =>

@@ -1,9 +1,10 @@
 /**
  * The Pipeline and Dashboards tabs in a real headless Chromium while `kpipe local` runs: the graph's
- * counters move as records flow, and a dashboard chart gains points as one-second windows close.
+ * counters move as records flow, a dashboard chart gains points as one-second windows close, and the
+ * delivery stream's error records show their reason and raw data, as text (every record carries markup).
  * Screenshots: the README's under docs/console/ on success, the page under reports/console/ on failure.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -19,6 +20,10 @@ declare const document: {
   querySelector(selector: string): { dataset: Record<string, string | undefined> } | null;
   querySelectorAll(selector: string): { length: number };
 };
+declare const window: { xss?: number };
+
+/** In every record (valid or not): a page that set raw data as HTML would run it. */
+const MARKUP = '<img src=x onerror=window.xss=1>';
 
 // One-second windows, so a short run closes several while the page watches.
 const file = resolve('pipeline.yml');
@@ -34,6 +39,14 @@ let run: Promise<LocalRunSummary>;
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'kpipe-live-tabs-'));
+  const template = join(stateDir, 'clickstream-markup.tpl');
+  writeFileSync(
+    template,
+    readFileSync('templates/clickstream.tpl', 'utf8').replaceAll(
+      '"session_id": "{{',
+      `"session_id": "${MARKUP}{{`,
+    ),
+  );
   const live = createLiveChannel();
   const [started, launched] = await Promise.all([
     startRunConsole({ live, config: pipeline.config, stateDir, endpoints: {} }),
@@ -54,7 +67,7 @@ beforeAll(async () => {
     invalidRatio: 0.05,
     invalidKinds: { 'not-json': 1, 'schema-violation': 1 },
     seed: 8,
-    template: 'clickstream',
+    template,
     producers: 2,
     converter: localConverter(pipeline),
     env: { ...process.env, MASK_SALT: 'live-tabs', POWERTOOLS_LOG_LEVEL: 'ERROR' },
@@ -99,8 +112,6 @@ it('Pipeline: the graph of pipeline.yml, its counters moving as records flow', (
       first,
     );
     expect(await consumerIn()).toBeGreaterThan(first);
-    mkdirSync('docs/console', { recursive: true });
-    await readmeScreenshot(page, 'pipeline');
   }));
 
 it('Dashboards: a chart per numeric column gains points as windows close', () =>
@@ -127,4 +138,41 @@ it('Dashboards: a chart per numeric column gains points as windows close', () =>
     expect(summary.windows!.windowFinalInvokes).toBeGreaterThan(0);
     mkdirSync('docs/console', { recursive: true });
     await readmeScreenshot(page, 'dashboards');
+  }));
+
+it("Pipeline: the delivery stream's last error records, each with its reason and raw data as text", () =>
+  shooting('pipeline-errors', async () => {
+    await run;
+    await page.click('button[data-tab="pipeline"]');
+    const firehoseRecord = '#tab-pipeline .last-errors details[data-error-stage="firehose"]';
+    await page.waitForSelector(firehoseRecord, { timeout: 15_000 });
+    const samples = await page.$$eval('#tab-pipeline .last-errors details', (items) =>
+      items.map((item) => ({
+        stage: item.getAttribute('data-error-stage'),
+        reason: item.getAttribute('data-error-reason'),
+        raw: item.querySelector('pre')?.textContent ?? '',
+      })),
+    );
+    const firehose = samples.filter((sample) => sample.stage === 'firehose');
+    expect(firehose.length).toBeGreaterThan(0);
+    expect(firehose.every((sample) => sample.reason === 'Lambda.ProcessingFailedStatus')).toBe(true);
+    // Raw data decoded (not base64), the markup shown as text and never made into elements.
+    expect(firehose.some((sample) => sample.raw.includes(`"session_id": "${MARKUP}`))).toBe(true);
+    expect(await page.$$eval('#tab-pipeline .last-errors img', (images) => images.length)).toBe(0);
+    expect(await page.evaluate(() => window.xss)).toBeUndefined();
+    const reasons = await page.$$eval('#tab-pipeline table', (tables) =>
+      tables.map((table) => table.textContent ?? '').join('\n'),
+    );
+    expect(reasons).toMatch(/firehose\s*Lambda\.ProcessingFailedStatus/);
+    // The README's picture: every stage's final counts, the buffers, the errors and their records.
+    await readmeScreenshot(page, 'pipeline');
+
+    // Only the delivery stream's records, among the consumer's.
+    await page.select('#tab-pipeline .error-filter', 'firehose');
+    const shown = await page.$$eval('#tab-pipeline .last-errors details:not([hidden])', (items) =>
+      items.map((item) => item.getAttribute('data-error-stage')),
+    );
+    expect(shown.length).toBe(firehose.length);
+    expect(new Set(shown)).toEqual(new Set(['firehose']));
+    expect(samples.length).toBeGreaterThan(firehose.length);
   }));

@@ -13,60 +13,21 @@ import { loadPipeline } from '../../../lib/pipeline/load';
 import { SpecChecker, type Template } from './support/cfn-spec';
 import { deployedWith } from './support/conditions';
 import { iamProblems, policyDocuments } from './support/iam';
-import { params, ROOT, slsPackage, type Packaged } from './support/sls';
+import {
+  CONFIGURATIONS,
+  DESTINATION,
+  EXISTING,
+  SALT_SECRET_ARN,
+  type Configuration,
+} from './support/configurations';
+import { params, ROOT, sharedPackage, slsPackage, type Packaged } from './support/sls';
 
 type Resources = Template['Resources'];
 type Json = Record<string, unknown>;
 
-const EXISTING = {
-  existingStreamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/existing',
-  existingBucketName: 'existing-lake',
-  existingDeliveryStreamName: 'existing-delivery',
-};
-/** Where prod reads the mask salt: a name, never the salt (which stays in Secrets Manager). */
-const SALT_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/mask-salt-AbCdEf';
-const DESTINATION = {
-  openSearchDomainArn: 'arn:aws:es:eu-west-1:123456789012:domain/clickstream',
-  splunkHecEndpoint: 'https://http-inputs-acme.splunkcloud.com:443',
-  splunkHecTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:splunk-hec-AbCdEf',
-  redshiftJdbcUrl: 'jdbc:redshift://analytics.abc123.eu-west-1.redshift.amazonaws.com:5439/telemetry',
-  redshiftCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:redshift-AbCdEf',
-};
-
-/** The documented configurations: how each is packaged. */
-const CONFIGURATIONS = {
-  fresh: { args: ['--stage', 'dev'], env: {} },
-  attach: {
-    args: ['--stage', 'prod', ...params({ maskSaltParameter: SALT_SECRET_ARN, ...EXISTING })],
-    env: {},
-  },
-  opensearch: {
-    args: params({ openSearchDomainArn: DESTINATION.openSearchDomainArn }),
-    env: { PIPELINE_FILE: 'examples/opensearch/pipeline.yml' },
-  },
-  splunk: {
-    args: params({
-      splunkHecEndpoint: DESTINATION.splunkHecEndpoint,
-      splunkHecTokenSecretArn: DESTINATION.splunkHecTokenSecretArn,
-    }),
-    env: { PIPELINE_FILE: 'examples/splunk/pipeline.yml' },
-  },
-  redshift: {
-    args: params({
-      redshiftJdbcUrl: DESTINATION.redshiftJdbcUrl,
-      redshiftCredentialsSecretArn: DESTINATION.redshiftCredentialsSecretArn,
-    }),
-    env: { PIPELINE_FILE: 'examples/redshift/pipeline.yml' },
-  },
-} satisfies Record<string, { args: string[]; env: Record<string, string> }>;
-type Configuration = keyof typeof CONFIGURATIONS;
-
-const packages = new Map<Configuration, Promise<Packaged>>();
-/** Each configuration is packaged once, whichever describe asks first. */
+/** Each configuration is packaged once per run, whichever describe (or packaged-zips.test.ts) asks first. */
 function packaged(name: Configuration): Promise<Packaged> {
-  if (!packages.has(name))
-    packages.set(name, slsPackage(CONFIGURATIONS[name].args, CONFIGURATIONS[name].env));
-  return packages.get(name)!;
+  return sharedPackage(CONFIGURATIONS[name].args, CONFIGURATIONS[name].env);
 }
 
 function ofType(resources: Resources, type: string): [string, Resources[string]][] {

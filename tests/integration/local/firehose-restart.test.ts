@@ -180,12 +180,15 @@ it('loses no buffered record when kpipe is killed with SIGKILL and restarted on 
     const lost = [...inStream.ids].filter((id) => !delivered.has(id));
     expect(inStream.total).toBeGreaterThan(500);
     expect(lost).toEqual([]);
-    // Nothing reached S3 in the first run (60 s buffers): the restart re-read the whole stream.
+    // Nothing reached S3 in the first run (60 s buffers), so the restart re-read every record the first run
+    // had not settled; the first run can only have settled (and checkpointed past) heartbeats it dropped.
     const firehose = /firehose +([\d,]+) in, [\d,]+ transformed, [\d,]+ delivered .*, ([\d,]+) dropped/.exec(
       second.stdout(),
     );
     const count = (text: string | undefined) => Number(text?.replaceAll(',', ''));
-    expect([count(firehose?.[1]), count(firehose?.[2])]).toEqual([inStream.total, inStream.heartbeats]);
+    const [reRead, reDropped] = [count(firehose?.[1]), count(firehose?.[2])];
+    expect(reRead).toBeLessThanOrEqual(inStream.total);
+    expect(inStream.total - reRead).toBe(inStream.heartbeats - reDropped);
   } finally {
     kinesis.destroy();
     s3.destroy();

@@ -9,7 +9,12 @@ import type { AddressInfo } from 'node:net';
 
 export type FaultAction =
   | { kind: 'pass' }
-  | { kind: 'error'; status: 500 | 503; code: 'InternalError' | 'SlowDown'; after: boolean }
+  | {
+      kind: 'error';
+      status: 403 | 500 | 503;
+      code: 'AccessDenied' | 'InternalError' | 'SlowDown';
+      after: boolean;
+    }
   | { kind: 'reset' };
 
 export interface ProxiedRequest {

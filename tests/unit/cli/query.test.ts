@@ -151,6 +151,7 @@ it("the summary's try: line is a kpipe query command that works on the run's lak
     },
     interrupted: false,
     problems: [],
+    undelivered: [],
     times: { startMs: 0, generateMs: 0, drainMs: 0, mirrorMs: 0 },
   } as unknown as LocalRunSummary;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createConsoleApp } from '../../../lib/console/server/app';
 import { createLakeService } from '../../../lib/console/server/lake';
 import { newToken } from '../../../lib/console/server/security';
-import { awsSinkFactory, createSender } from '../../../lib/console/server/sender';
+import { createSender } from '../../../lib/console/server/sender';
 import { createTemplateLibrary } from '../../../lib/console/server/templates';
 import { createMemorySink } from '../../../lib/generator/sinks';
 import { createLiveChannel } from '../../../lib/local/live';
@@ -297,25 +297,6 @@ describe('the live feed', () => {
 
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     expect(text.indexOf('"n":1')).toBeLessThan(text.indexOf('"n":2'));
-  });
-});
-
-describe('the real senders', () => {
-  it.each([
-    ['stream', /Kinesis emulator is not available.*--kinesis-endpoint/],
-    ['delivery-stream', /emulated inside kpipe.*send to the stream that feeds it/],
-  ] as const)(
-    'refuse a %s target when the run has no endpoint for it, rather than reach AWS',
-    (kind, message) => {
-      expect(() => awsSinkFactory({ kind, name: 'x' }, {})).toThrow(message);
-    },
-  );
-
-  it('send through the endpoint the run gives', async () => {
-    const sink = awsSinkFactory({ kind: 'stream', name: 'x' }, { kinesis: 'http://127.0.0.1:1' });
-
-    expect(typeof sink.send).toBe('function');
-    await sink.close();
   });
 });
 

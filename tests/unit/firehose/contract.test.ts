@@ -192,3 +192,243 @@ describe('the service profile differs from the project profile only in the stric
     });
   });
 });
+
+describe('checkTransformationResponse: the exact problems, near misses included', () => {
+  const named = (position: number, recordId: string) => `records[${position}] (recordId ${recordId})`;
+  const withEntry = (entry: unknown) => ({ records: [entry, dropped(b), dropped(c)] });
+  const ok = (extra: Record<string, unknown>) => ({ recordId: a, result: 'Ok', data: okData, ...extra });
+
+  it.each<[string, unknown, ContractProblem[]]>([
+    [
+      'a null entry',
+      withEntry(null),
+      [
+        { code: C.jsonProcessing, message: 'records[0] is not an object' },
+        { code: C.missingRecordId, message: `1 of 3 records were not returned (recordId ${a})` },
+      ],
+    ],
+    [
+      'an array entry',
+      withEntry([a]),
+      [
+        { code: C.jsonProcessing, message: 'records[0] is not an object' },
+        { code: C.missingRecordId, message: `1 of 3 records were not returned (recordId ${a})` },
+      ],
+    ],
+    [
+      'a null recordId',
+      withEntry({ recordId: null, result: 'Dropped' }),
+      [
+        { code: C.missingRecordId, message: 'records[0] has no recordId' },
+        { code: C.missingRecordId, message: `1 of 3 records were not returned (recordId ${a})` },
+      ],
+    ],
+    [
+      'a numeric recordId',
+      withEntry({ recordId: 7, result: 'Dropped' }),
+      [
+        { code: C.jsonProcessing, message: 'records[0].recordId is number, not a string' },
+        { code: C.missingRecordId, message: `1 of 3 records were not returned (recordId ${a})` },
+      ],
+    ],
+    [
+      'a result in the wrong case',
+      withEntry({ recordId: a, result: 'dropped' }),
+      [
+        {
+          code: C.jsonProcessing,
+          message: `${named(0, a)}: result "dropped" is not one of Ok, Dropped, ProcessingFailed`,
+        },
+      ],
+    ],
+    [
+      'data that is a number',
+      withEntry(ok({ data: 5 })),
+      [{ code: C.jsonProcessing, message: `${named(0, a)}: data is number, not a base64 string` }],
+    ],
+    [
+      'data that is not base64',
+      withEntry(ok({ data: 'abc' })),
+      [
+        {
+          code: C.jsonProcessing,
+          message: `${named(0, a)}: data is not base64 (base64 length 3 is not a multiple of 4)`,
+        },
+      ],
+    ],
+    [
+      'Ok with null data',
+      withEntry(ok({ data: null })),
+      [{ code: C.jsonProcessing, message: `${named(0, a)}: result Ok without data` }],
+    ],
+    [
+      'metadata that is a string',
+      withEntry(ok({ metadata: 'k=v' })),
+      [{ code: C.jsonProcessing, message: `${named(0, a)}.metadata is not an object` }],
+    ],
+    [
+      'metadata that is an array',
+      withEntry(ok({ metadata: [] })),
+      [{ code: C.jsonProcessing, message: `${named(0, a)}.metadata is not an object` }],
+    ],
+    [
+      'partitionKeys that is an array',
+      withEntry(ok({ metadata: { partitionKeys: ['v'] } })),
+      [{ code: C.jsonProcessing, message: `${named(0, a)}.metadata.partitionKeys is not an object` }],
+    ],
+    [
+      'a null partition key',
+      withEntry(ok({ metadata: { partitionKeys: { k: null } } })),
+      [{ code: C.jsonProcessing, message: `${named(0, a)}.metadata.partitionKeys.k is null, not a string` }],
+    ],
+    [
+      'an array partition key',
+      withEntry(ok({ metadata: { partitionKeys: { k: ['v'] } } })),
+      [
+        {
+          code: C.jsonProcessing,
+          message: `${named(0, a)}.metadata.partitionKeys.k is an array, not a string`,
+        },
+      ],
+    ],
+    [
+      'an object partition key',
+      withEntry(ok({ metadata: { partitionKeys: { k: { v: 1 } } } })),
+      [
+        {
+          code: C.jsonProcessing,
+          message: `${named(0, a)}.metadata.partitionKeys.k is object, not a string`,
+        },
+      ],
+    ],
+    [
+      'a boolean partition key',
+      withEntry(ok({ metadata: { partitionKeys: { k: 'v', flag: true } } })),
+      [
+        {
+          code: C.looseMetadata,
+          message: `${named(0, a)}.metadata.partitionKeys.flag is a boolean; return a string`,
+        },
+      ],
+    ],
+    [
+      'an unknown record',
+      { records: [dropped(a), dropped(b), dropped(c), dropped('zzz')] },
+      [
+        {
+          code: C.missingRecordId,
+          message: `${named(3, 'zzz')}: recordId was not in the invocation, so an input record is missing from the response`,
+        },
+      ],
+    ],
+    [
+      'a repeated record',
+      { records: [dropped(a), dropped(a), dropped(b), dropped(c)] },
+      [{ code: C.duplicatedRecordId, message: `${named(1, a)}: recordId returned more than once` }],
+    ],
+    [
+      'no records array',
+      { records: 'all' },
+      [{ code: C.jsonProcessing, message: 'response is not an object with a "records" array' }],
+    ],
+    [
+      'an array response',
+      [dropped(a), dropped(b), dropped(c)],
+      [{ code: C.jsonProcessing, message: 'response is not an object with a "records" array' }],
+    ],
+    [
+      'a null response',
+      null,
+      [{ code: C.jsonProcessing, message: 'response is not an object with a "records" array' }],
+    ],
+  ])('reports %s', (_case, response, expected) => {
+    // Act / Assess
+    expect(strict(response)).toEqual(expected);
+  });
+
+  it.each<[string, unknown]>([
+    ['null metadata', withEntry(ok({ metadata: null }))],
+    ['metadata without partitionKeys', withEntry(ok({ metadata: {} }))],
+    ['null partitionKeys', withEntry(ok({ metadata: { partitionKeys: null } }))],
+    ['null data on a Dropped record', withEntry({ recordId: a, result: 'Dropped', data: null })],
+  ])('accepts %s, without partition keys', (_case, response) => {
+    // Act
+    const report = checkTransformationResponse(ids, response, PROJECT_CONTRACT);
+
+    // Assess
+    expect(report.problems).toEqual([]);
+    expect(report.records[0]).not.toHaveProperty('partitionKeys');
+  });
+
+  it('keeps the decoded data of a Dropped record that returns some', () => {
+    // Act
+    const report = checkTransformationResponse(
+      ids,
+      withEntry({ recordId: a, result: 'Dropped', data: okData }),
+      PROJECT_CONTRACT,
+    );
+
+    // Assess
+    expect(report.records[0]).toEqual({ result: 'Dropped', data: Buffer.from('{"a":1}\n') });
+  });
+
+  it('names the first three records never returned, and how many there are', () => {
+    // Prepare
+    const five = firehoseTransformationEvent([1, 2, 3, 4, 5].map((n) => ({ data: `{"n":${n}}` })));
+    const fiveIds = five.records.map((record) => record.recordId);
+    const threeIds = fiveIds.slice(0, 3);
+
+    // Act
+    const many = checkTransformationResponse(fiveIds, { records: [] }, PROJECT_CONTRACT).problems;
+    const three = checkTransformationResponse(threeIds, { records: [] }, PROJECT_CONTRACT).problems;
+
+    // Assess
+    expect(many).toEqual([
+      {
+        code: C.missingRecordId,
+        message: `5 of 5 records were not returned (recordId ${fiveIds.slice(0, 3).join(', ')}, ...)`,
+      },
+    ]);
+    expect(three).toEqual([
+      {
+        code: C.missingRecordId,
+        message: `3 of 3 records were not returned (recordId ${threeIds.join(', ')})`,
+      },
+    ]);
+  });
+
+  it('reports a problem in every entry, each once, and no order complaint on top', () => {
+    // Act
+    const problems = strict({ records: [dropped(c), { recordId: b }, null] });
+
+    // Assess
+    expect(problems).toEqual([
+      {
+        code: C.jsonProcessing,
+        message: `${named(1, b)}: result undefined is not one of Ok, Dropped, ProcessingFailed`,
+      },
+      { code: C.jsonProcessing, message: 'records[2] is not an object' },
+      { code: C.missingRecordId, message: `1 of 3 records were not returned (recordId ${a})` },
+    ]);
+  });
+
+  it('holds the service profile to its own limit, not the guard', () => {
+    // Prepare
+    const response = { records: [a, b, c].map(dropped) };
+    const size = Buffer.byteLength(JSON.stringify(response));
+
+    // Act
+    const problems = checkTransformationResponse(ids, response, {
+      ...SERVICE_CONTRACT,
+      maxResponseBytes: size - 1,
+    }).problems;
+
+    // Assess
+    expect(problems).toEqual([
+      {
+        code: C.functionError,
+        message: `Function.ResponseSizeTooLarge: response payload is ${size} bytes, over the maximum allowed payload size (${size - 1} bytes)`,
+      },
+    ]);
+  });
+});

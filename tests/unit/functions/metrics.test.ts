@@ -294,3 +294,47 @@ describe('windowAggregator', () => {
     expect(batch.values).not.toHaveProperty('RecordsFailed');
   });
 });
+
+describe('an invocation that throws', () => {
+  it.each([
+    ['stream-consumer', 'streamConsumer'],
+    ['firehose-transformer', 'firehoseTransformer'],
+    ['partition-keys', 'partitionKeys'],
+    ['parquet-converter', 'parquetConverter'],
+    ['window-aggregator', 'windowAggregator'],
+  ])(
+    '%s counts it as InvocationErrors, so Powertools has no empty metrics to warn about',
+    async (file, name) => {
+      // Prepare: an event of the wrong kind, refused at the door
+      const handler = await load(file);
+      const warnings: string[] = [];
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        warnings.push(String(chunk));
+        return true;
+      });
+
+      // Act
+      let captured: Awaited<ReturnType<typeof captureEmf>>;
+      try {
+        captured = await captureEmf(() => handler({ hello: 'world' }, context(name)));
+      } finally {
+        stderr.mockRestore();
+      }
+
+      // Assess
+      expect(captured.result).toBeInstanceOf(Error);
+      expect((captured.result as Error).name).toBe('WrongEventError');
+      expect(main(captured.emf, file).values).toEqual({ InvocationErrors: 1 });
+      expect(warnings.join('')).not.toContain('No application metrics');
+    },
+  );
+
+  it('is not counted when the invocation succeeds', async () => {
+    const handler = await load('partition-keys');
+    const event = firehoseTransformationEvent([{ data: good[0]! }]);
+
+    const { emf } = await captureEmf(() => handler(event, context('partitionKeys')));
+
+    expect(main(emf, 'partition-keys').values).not.toHaveProperty('InvocationErrors');
+  });
+});

@@ -12,6 +12,7 @@ import {
   type OnFailureRecord,
 } from '../../../lib/local/event-source-mapping';
 import { FakeKinesis, START_MS, awsError, silentLogger, text } from './esm-support';
+import { DEAD_LETTER_DATA_BYTES, withRecordData, type MappingRecord } from '../../../lib/local/esm-events';
 
 type Handler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | void>;
 type TestOptions = Partial<Omit<EventSourceMappingOptions, 'handler'>> & { handler?: Handler };
@@ -291,6 +292,50 @@ describe('handler errors, bisect and retries', () => {
 
     // Assess: the rest of the failed batch goes alone, not refilled to batchSize.
     expect(h.batches).toEqual([texts(0, 4), texts(2, 4), texts(4, 6)]);
+  });
+
+  it("keeps the records' data in each on-failure line with deadLetterData, the pointer over 6 MiB", async () => {
+    // Prepare
+    const h = harness();
+    h.fake.putMany(6);
+    const deadLetterFile = join(directory, 'dlq', 'consumer.jsonl');
+    const mapping = h.mapping({
+      batchSize: 4,
+      bisectBatchOnFunctionError: false,
+      maximumRetryAttempts: 0,
+      deadLetterFile,
+      deadLetterData: true,
+      handler: async (event) => {
+        if (text(event.Records[0]!) === 'r0') throw new Error('sink down');
+      },
+    });
+
+    // Act
+    await mapping.start();
+    await mapping.drain();
+
+    // Assess
+    const lines = (await readFile(deadLetterFile, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as OnFailureRecord & {
+      records: { sequenceNumber: string; data: string }[];
+    };
+    expect(line.records.map((record) => Buffer.from(record.data, 'base64').toString('utf8'))).toEqual(
+      texts(0, 4),
+    );
+    expect(line.records[0]!.sequenceNumber).toBe(line.KinesisBatchInfo.startSequenceNumber);
+    expect(line.records[3]!.sequenceNumber).toBe(line.KinesisBatchInfo.endSequenceNumber);
+    const big = {
+      sequenceNumber: '1',
+      partitionKey: 'k',
+      arrivalMs: START_MS,
+      data: 'A'.repeat(DEAD_LETTER_DATA_BYTES + 1),
+    };
+    const { records: _data, ...pointer } = line;
+    const omitted = withRecordData(pointer, [big as MappingRecord]);
+    expect(omitted.records).toBeUndefined();
+    expect(omitted.recordsOmitted).toMatch(/over 6291456: fetch them back with KinesisBatchInfo/);
+    expect(omitted.KinesisBatchInfo).toEqual(line.KinesisBatchInfo);
   });
 
   it('sends an on-failure record in the exact reference §5 shape when retries are exhausted, then moves on', async () => {

@@ -206,6 +206,30 @@ describe('createLivePublisher', () => {
     expect(last[2]).toMatchObject({ rawData: '{}', truncated: false, rawBytes: 2, message: 'bad' });
   });
 
+  it("keeps the last records of each stage: a flood in one stage does not hide another's", () => {
+    const { channel, publisher } = setUp(() => readingOf({}));
+    publisher.error({
+      stage: 'firehose',
+      reason: 'Lambda.ProcessingFailedStatus',
+      rawData: Buffer.from('f'),
+    });
+    for (let i = 1; i <= 10; i += 1) {
+      publisher.error({ stage: 'consumer', reason: 'invalid-json', rawData: Buffer.from(`c${i}`) });
+    }
+    publisher.error({ stage: 'objects', reason: 'S3.PutObjectFailed', rawData: Buffer.from('o') });
+
+    const errors = channel.snapshot().find((message) => message.type === 'errors')!;
+    const last = errors.last as { stage: string; rawData: string }[];
+    expect(last.map((error) => `${error.stage}:${error.rawData}`)).toEqual([
+      'firehose:f',
+      'consumer:c8',
+      'consumer:c9',
+      'consumer:c10',
+      'objects:o',
+    ]);
+    expect(errors.sampled).toBe(12);
+  });
+
   it('publishes each closed window with its rows, and keeps them for a late watcher', () => {
     const { channel, publisher, seen, watch } = setUp(() => readingOf({}));
     const rows = [{ window_start: 'a', event_type: 'click', events: 3 }];
@@ -233,6 +257,22 @@ describe('createLivePublisher', () => {
 
     const histories = seen.filter((message) => message.type === 'windows');
     expect(histories.map((message) => (message.windows as unknown[]).length)).toEqual([0, 1]);
+  });
+
+  it('sends the error records again only after another error, but in every snapshot and at the end', () => {
+    const { channel, publisher, seen, watch } = setUp(() => readingOf({}));
+    watch();
+    publisher.tick();
+    publisher.tick();
+    publisher.error({ stage: 'consumer', reason: 'invalid-json', rawData: Buffer.from('x') });
+    publisher.tick();
+    publisher.tick();
+    const snapshot = channel.snapshot().filter((message) => message.type === 'errors');
+    publisher.publish(true);
+
+    const sent = seen.filter((message) => message.type === 'errors');
+    expect(sent.map((message) => message.sampled)).toEqual([0, 1, 1]);
+    expect(snapshot).toHaveLength(1);
   });
 
   it('drops a listener that throws and goes on publishing to the others', () => {

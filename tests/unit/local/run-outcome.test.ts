@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTerminal, exitCode, INTERRUPTED_EXIT } from '../../../lib/cli/local';
-import { runProblems, type StageCounts } from '../../../lib/local/reconcile';
+import { formatSummary } from '../../../lib/cli/local';
+import {
+  runProblems,
+  undeliveredByPath,
+  type InFlightCounts,
+  type StageCounts,
+} from '../../../lib/local/reconcile';
 import type { LocalRunSummary } from '../../../lib/local/runtime';
 import { LOCK_FILE, lockStateDirectory, StateLockedError } from '../../../lib/local/state-lock';
 
@@ -65,7 +71,13 @@ describe('runProblems', () => {
 
 describe('exitCode', () => {
   const summary = (change: Partial<LocalRunSummary>, ok = true) =>
-    ({ interrupted: false, problems: [], reconciliation: { ok }, ...change }) as LocalRunSummary;
+    ({
+      interrupted: false,
+      problems: [],
+      undelivered: [],
+      reconciliation: { ok },
+      ...change,
+    }) as LocalRunSummary;
 
   it('is 0 only for a run that did its job', () => {
     expect(exitCode(summary({}))).toBe(0);
@@ -76,6 +88,92 @@ describe('exitCode', () => {
   it('is the interrupted status for a run stopped before its count, unless the numbers do not add up', () => {
     expect(exitCode(summary({ interrupted: true, problems: ['interrupted'] }))).toBe(INTERRUPTED_EXIT);
     expect(exitCode(summary({ interrupted: true }, false))).toBe(1);
+  });
+
+  it('is 1 when records were left undelivered, even when every check adds up or the run was interrupted', () => {
+    expect(exitCode(summary({ undelivered: ['firehose: 3 records not written'] }))).toBe(1);
+    expect(exitCode(summary({ interrupted: true, undelivered: ['consumer: 1 record'] }))).toBe(1);
+  });
+});
+
+describe('undeliveredByPath', () => {
+  const clean: InFlightCounts = {
+    generator: { failed: 0, errors: {} },
+    consumer: { deadLettered: 0, deadLetterFile: '.local/dead-letters/streamConsumer.jsonl' },
+    firehose: { deliveryFailed: 0, pending: 0, discardedOnStop: 0, deadLettered: 0 },
+    windows: { deadLettered: 0, rowsFailed: 0, deadLetterFile: '.local/dead-letters/windowAggregator.jsonl' },
+  };
+
+  it('finds nothing when every record got somewhere', () => {
+    expect(undeliveredByPath(clean)).toEqual([]);
+    expect(undeliveredByPath({ generator: { failed: 0, errors: {} } })).toEqual([]);
+  });
+
+  it.each([
+    [
+      'generator',
+      { generator: { failed: 12, errors: { ProvisionedThroughputExceededException: 12 } } },
+      /^generator: 12 records failed PutRecords.*ProvisionedThroughputExceededException 12/,
+    ],
+    [
+      'consumer',
+      { consumer: { deadLettered: 19, deadLetterFile: 'dl.jsonl' } },
+      /^consumer: 19 records only in dead letters \(dl\.jsonl/,
+    ],
+    [
+      'firehose',
+      { firehose: { ...clean.firehose!, deliveryFailed: 1470 } },
+      /^firehose: 1,470 records not written to S3 after retries/,
+    ],
+    [
+      'firehose',
+      { firehose: { ...clean.firehose!, pending: 7 } },
+      /^firehose: 7 records still buffered or waiting on S3 retries/,
+    ],
+    ['firehose', { firehose: { ...clean.firehose!, discardedOnStop: 2 } }, /^firehose: 2 records discarded/],
+    [
+      'firehose',
+      { firehose: { ...clean.firehose!, deadLettered: 4 } },
+      /^firehose: 4 records only in the source reader's dead letters/,
+    ],
+    [
+      'windows',
+      { windows: { ...clean.windows!, deadLettered: 5 } },
+      /^windows: 5 records only in dead letters/,
+    ],
+    ['windows', { windows: { ...clean.windows!, rowsFailed: 6 } }, /^windows: 6 result rows not written/],
+  ])('names the %s path and what it lost', (_path, change, line) => {
+    const lines = undeliveredByPath({ ...clean, ...change } as InFlightCounts);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+  });
+
+  it('prints one UNDELIVERED line per path in the summary, and a verdict that says so', () => {
+    const undelivered = undeliveredByPath({
+      ...clean,
+      generator: { failed: 2, errors: {} },
+      firehose: { ...clean.firehose!, deliveryFailed: 3 },
+    });
+    const text = formatSummary({
+      emulator: 'kinesalite',
+      target: 'the stream',
+      lakeDirectory: '/tmp/x/bucket',
+      generated: { attempted: 5, acknowledged: 3, failed: 2, byKind: {} },
+      consumer: { mapping: undefined },
+      firehose: undefined,
+      converted: { objects: 0, rows: 0, errors: 0, failedObjects: 0 },
+      reconciliation: { ok: true, checks: [], errors: {} },
+      interrupted: false,
+      problems: [],
+      undelivered,
+      times: { startMs: 0, generateMs: 0, drainMs: 0, mirrorMs: 0 },
+    } as unknown as LocalRunSummary);
+    const lines = text.split('\n');
+    expect(lines.filter((line) => line.startsWith('UNDELIVERED '))).toEqual([
+      expect.stringMatching(/^UNDELIVERED generator: 2 records failed PutRecords.*\(no error code\)$/),
+      expect.stringMatching(/^UNDELIVERED firehose: 3 records not written/),
+    ]);
+    expect(lines.at(-1)).toMatch(/^records were lost or NOT delivered/);
   });
 });
 

@@ -4,7 +4,7 @@ import {
   jqMetadataExtractionQuery,
   type PartitioningConfig,
 } from '../../../lib/partitioning';
-import { MAX_JQ_QUERY_LENGTH } from '../../../lib/partitioning/jq';
+import { MAX_JQ_KEYS, MAX_JQ_QUERY_LENGTH } from '../../../lib/partitioning/jq';
 
 /** The guide's inline-parsing example: record fields and an epoch-seconds timestamp split into parts. */
 const GUIDE_RULES: PartitioningConfig = {
@@ -104,12 +104,34 @@ describe('jqMetadataExtractionQuery', () => {
       "partitioning.timeZone: jq strftime prints UTC only; 'Europe/Paris' needs engine 'lambda'",
     ],
     [
-      'more than 50 keys',
-      { keys: Array.from({ length: 51 }, (_, index) => ({ name: `k${index}`, path: `k${index}` })) },
-      'partitioning.keys: must NOT have more than 50 items',
+      `more than ${MAX_JQ_KEYS} keys`,
+      {
+        keys: Array.from({ length: MAX_JQ_KEYS + 1 }, (_, index) => ({
+          name: `k${index}`,
+          path: `k${index}`,
+        })),
+      },
+      `partitioning.keys: must NOT have more than ${MAX_JQ_KEYS} items`,
     ],
   ])('refuses %s', (_case, rules, message) => {
     expect(() => jqMetadataExtractionQuery(rules)).toThrow(message);
+  });
+
+  it("takes its key limit from the schema (Firehose's 50); at the limit only the query length decides", () => {
+    // Prepare
+    const keys = Array.from({ length: MAX_JQ_KEYS }, (_, index) => ({
+      name: `k${index}`,
+      path: `k${index}`,
+    }));
+
+    // Act
+    const act = () => jqMetadataExtractionQuery({ keys });
+
+    // Assess
+    expect(MAX_JQ_KEYS).toBe(50);
+    expect(act).toThrow(
+      /^partitioning\.keys: the generated jq query is \d+ characters; Firehose allows 5120/,
+    );
   });
 
   it(`refuses a query over ${MAX_JQ_QUERY_LENGTH} characters`, () => {

@@ -1,4 +1,5 @@
 import {
+  assertTimeZone,
   compileTimestampPattern,
   formatTimestamp,
   javaPatternToStrftime,
@@ -111,6 +112,22 @@ describe('formatTimestamp', () => {
 
   it('rejects an unknown time zone at compile time', () => {
     expect(() => compileTimestampPattern('yyyy', 'Mars/Olympus')).toThrow("unknown time zone 'Mars/Olympus'");
+  });
+
+  it('checks UTC without Intl (its time zone data costs a cold start), another zone with it', () => {
+    // Prepare
+    const spy = jest.spyOn(Intl, 'DateTimeFormat');
+
+    // Act
+    assertTimeZone('UTC');
+    assertTimeZone('Etc/UTC');
+    const utcCalls = spy.mock.calls.length;
+    assertTimeZone('Asia/Tokyo');
+
+    // Assess
+    expect(utcCalls).toBe(0);
+    expect(spy).toHaveBeenCalledWith('en-US', { timeZone: 'Asia/Tokyo' });
+    spy.mockRestore();
   });
 });
 

@@ -10,6 +10,10 @@ import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import type { FunctionKey } from '../../../lib/deploy';
 import { packagedModules, packagedPipelinePlugin } from '../../../lib/pipeline/packaged-build';
+import { schemaKey } from '../../../lib/schema/schema-key';
+import { CHECKED_AT_PACKAGE_TIME } from '../../../lib/schema/standalone';
+import partitioningSchema from '../../../schemas/pipeline/partitioning.schema.json';
+import transformsSchema from '../../../schemas/pipeline/transforms.schema.json';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
@@ -212,6 +216,27 @@ describe('packaged pipeline', () => {
     expect(validate({ ...firstRecord })).toBe(true);
     expect(validate({ ...firstRecord, event_type: 'teleport' })).toBe(false);
     expect(() => unknown('x')).toThrow(/elsewhere\.json: no validator for it in this bundle/);
+  });
+
+  it('ships no code for the pipeline config checks (sls package ran them on this config), real code for records', () => {
+    // Prepare: the transformer compiles the transforms' and the partitioning's schemas too
+    const file = pipelineFile(
+      'config-checks',
+      'event_type',
+      'transforms: [{ drop: { fields: [page_url] } }]\n',
+    );
+
+    // Act
+    const { compileModule, pipeline } = packagedModules(file, ['firehoseTransformer']);
+
+    // Assess
+    const shipped = [...compileModule.matchAll(/validators\[("[0-9a-f]+")\] = (\w+|\(function)/g)];
+    const byKey = Object.fromEntries(shipped.map(([, key, value]) => [JSON.parse(key!) as string, value]));
+    expect(byKey[schemaKey(pipeline.recordSchema)]).toBe('(function');
+    expect(byKey[schemaKey(transformsSchema, { pipelineConfig: true })]).toBe(CHECKED_AT_PACKAGE_TIME);
+    expect(byKey[schemaKey(partitioningSchema, { allErrors: false, pipelineConfig: true })]).toBe(
+      CHECKED_AT_PACKAGE_TIME,
+    );
   });
 
   it.each([

@@ -8,7 +8,13 @@ import { createSinks, type DeliveryItem } from '../../../lib/consumer';
 import { createPartitionKeyStrategy } from '../../../lib/generator';
 import { parsePipeline, PipelineConfigError } from '../../../lib/pipeline/load';
 import { compileKeyRules } from '../../../lib/partitioning';
-import { FieldPathError, parseFieldPath, readFieldPath } from '../../../lib/records/field-path';
+import {
+  FIELD_PATH_PATTERN,
+  FieldPathError,
+  parseFieldPath,
+  readFieldPath,
+} from '../../../lib/records/field-path';
+import partitioningSchema from '../../../schemas/pipeline/partitioning.schema.json';
 import { compileTransforms } from '../../../lib/transform';
 
 describe('parseFieldPath', () => {
@@ -44,6 +50,43 @@ describe('parseFieldPath', () => {
     expect(readFieldPath(record, ['items', 1, 'sku'])).toBeUndefined();
     expect(readFieldPath({}, ['toString'])).toBeUndefined();
     expect(readFieldPath({ a: 'text' }, ['a', 'length'])).toBeUndefined();
+  });
+});
+
+describe('the JSON Schema copy of the grammar', () => {
+  it("is the module's pattern, character for character", () => {
+    expect(partitioningSchema.$defs.path.pattern).toBe(FIELD_PATH_PATTERN);
+  });
+
+  it.each([
+    'customer.id',
+    'items[0].sku',
+    'grid[1][22]',
+    'a-b.c d',
+    'é.ü',
+    '',
+    'a..b',
+    'a.',
+    '.a',
+    'a[x]',
+    'a[]',
+    '[0]',
+    'a]b',
+    'a[0]b',
+    'a[-1]',
+    'a.[0]',
+  ])('agrees with parseFieldPath on %j', (path) => {
+    // Act: Ajv compiles patterns with the u flag.
+    const schemaAccepts = new RegExp(FIELD_PATH_PATTERN, 'u').test(path);
+    let moduleAccepts = true;
+    try {
+      parseFieldPath(path);
+    } catch {
+      moduleAccepts = false;
+    }
+
+    // Assess
+    expect(schemaAccepts).toBe(moduleAccepts);
   });
 });
 

@@ -3,9 +3,20 @@
  * own, and an esbuild work folder of its own so packages built side by side do not share files.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Template } from './cfn-spec';
 
@@ -44,6 +55,15 @@ export interface Packaged {
 /** `sls package` into a fresh folder; the CloudFormation template it wrote. */
 export async function slsPackage(args: string[] = [], extra: Record<string, string> = {}): Promise<Packaged> {
   const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
+  try {
+    return await packageInto(out, args, extra);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** What `sls package` wrote into `out`, the zips left there. */
+async function packageInto(out: string, args: string[], extra: Record<string, string>): Promise<Packaged> {
   const env = offlineEnv(extra);
   try {
     const result = await run(SLS, ['package', '--package', out, ...args], {
@@ -67,8 +87,64 @@ export async function slsPackage(args: string[] = [], extra: Record<string, stri
     return { template, output: result.stdout + result.stderr, state };
   } finally {
     cleanUp(env);
-    rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** A package built once per test run and shared by the files that ask for the same configuration. */
+export interface SharedPackage extends Packaged {
+  /** The package folder, zips included; read only (other files read it too), removed when the run ends. */
+  folder: string;
+}
+
+const SHARED_WAIT_MS = 300_000;
+
+/**
+ * `sls package` with these arguments, built once per jest run: the first file to ask builds it under the
+ * run's folder (tests/support/integration-global.ts), the others wait for it. Packaging is most of the deploy
+ * tests' time, and package.test.ts and packaged-zips.test.ts check the same configurations.
+ */
+export async function sharedPackage(
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<SharedPackage> {
+  const runFolder = process.env.KPIPE_TEST_PACKAGES;
+  if (runFolder === undefined) {
+    // Outside the integration project's global setup (a one-off script): a folder of its own.
+    const folder = mkdtempSync(join(tmpdir(), 'sls-package-'));
+    return { ...(await packageInto(folder, args, extra)), folder };
+  }
+  const key = createHash('sha256')
+    .update(JSON.stringify([args, extra]))
+    .digest('hex')
+    .slice(0, 16);
+  const folder = join(runFolder, key);
+  const result = join(runFolder, `${key}.json`);
+  let building = true;
+  try {
+    mkdirSync(folder);
+  } catch {
+    building = false;
+  }
+  if (building) {
+    let outcome: { packaged?: Packaged; error?: string };
+    try {
+      outcome = { packaged: await packageInto(folder, args, extra) };
+    } catch (error) {
+      const failed = error as { message?: string; stdout?: string; stderr?: string };
+      outcome = { error: [failed.message, failed.stdout, failed.stderr].filter(Boolean).join('\n') };
+    }
+    writeFileSync(`${result}.tmp`, JSON.stringify(outcome));
+    renameSync(`${result}.tmp`, result);
+  }
+  const deadline = Date.now() + SHARED_WAIT_MS;
+  while (!existsSync(result)) {
+    if (Date.now() > deadline) throw new Error(`sls package ${args.join(' ')}: not built within 300 s`);
+    await delay(250);
+  }
+  const outcome = JSON.parse(readFileSync(result, 'utf8')) as { packaged?: Packaged; error?: string };
+  if (outcome.packaged === undefined)
+    throw new Error(`sls package ${args.join(' ')} failed: ${outcome.error}`);
+  return { ...outcome.packaged, folder };
 }
 
 /** `--param name=value` for each entry. */
