@@ -346,15 +346,12 @@ interface ShardRange {
 
 function resolveShards(shards: readonly ShardHashKeyRange[]): ShardRange[] {
   if (shards.length === 0) throw new RangeError('shards must list at least one shard');
-  return (
-    shards
-      .map((shard, index) => ({
-        start: parseHashKey(shard.startingHashKey, `shards[${index}].startingHashKey`),
-        end: parseHashKey(shard.endingHashKey, `shards[${index}].endingHashKey`),
-      }))
-      // Stryker disable next-line EqualityOperator: equivalent, shards never share a starting hash key
-      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))
-  );
+  return shards
+    .map((shard, index) => ({
+      start: parseHashKey(shard.startingHashKey, `shards[${index}].startingHashKey`),
+      end: parseHashKey(shard.endingHashKey, `shards[${index}].endingHashKey`),
+    }))
+    .sort((a, b) => Number(a.start - b.start)); // only the sign counts, and Number keeps it
 }
 
 function shardOf(ranges: readonly ShardRange[], hashKey: bigint, recordIndex: number): number {
