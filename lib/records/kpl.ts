@@ -285,12 +285,13 @@ class OpenAggregate {
     }
     const message = writer.finish();
     // An assertion on tryAdd's arithmetic: no input reaches it while the arithmetic is right.
-    // Stryker disable next-line ConditionalExpression: unreachable by design
+    // Stryker disable ConditionalExpression,BlockStatement,StringLiteral: unreachable by design
     if (message.length !== this.messageBytes) {
       throw new Error(
         `KPL size accounting is off: expected ${this.messageBytes} bytes, encoded ${message.length}`,
       );
     }
+    // Stryker restore ConditionalExpression,BlockStatement,StringLiteral
     const data = Buffer.allocUnsafe(MAGIC_BYTES + message.length + DIGEST_BYTES);
     KPL_MAGIC.copy(data, 0);
     data.set(message, MAGIC_BYTES);
