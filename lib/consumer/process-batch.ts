@@ -124,6 +124,7 @@ export async function processBatch(
     sinkErrors: [],
     durationMs: 0,
   };
+  // Stryker disable next-line LogicalOperator: equivalent, first and last are both there or both not
   if (!first || !last) return { batchItemFailures: [], summary };
 
   const batch: BatchInfo = {

@@ -139,6 +139,7 @@ function checkEntry(entry: unknown, where: string, strict: boolean): CheckedReco
     return { code: C.jsonProcessing, message: `${where}.recordId is ${typeof recordId}, not a string` };
   }
   const named = `${where} (recordId ${recordId})`;
+  // Stryker disable next-line ConditionalExpression: equivalent, the Set holds strings only (typeof is for TS)
   if (typeof result !== 'string' || !RESULTS.has(result)) {
     const shown = JSON.stringify(result) ?? 'undefined';
     return {

@@ -328,6 +328,10 @@ describe('processBatch: refusals and a failing error output', () => {
       ],
     ]);
     expect(result.summary.failed).toEqual({ 'refused-by-sink': 1 });
+    expect(result.summary.sinkRetries).toBe(0);
+    expect(result.summary.sinkErrors).toEqual([]);
+    expect(result.summary.durationMs).toBeGreaterThanOrEqual(0);
+    expect(result.summary.durationMs).toBeLessThan(60_000);
     expect(result.summary.delivered).toBe(1);
     expect(result.batchItemFailures).toEqual([]);
   });
@@ -419,6 +423,51 @@ describe('processBatch: refusals and a failing error output', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(1) }]);
     expect(result.summary.sinkErrors).toEqual(['opener: no connection', 'deliverer: socket hang up']);
     expect(result.summary.written).toBe(0);
+  });
+});
+
+describe('processBatch: an empty batch', () => {
+  it('reports nothing, opens no sink and writes no error output', async () => {
+    // Prepare
+    const opened: string[] = [];
+    const sink: Sink = {
+      name: 'never',
+      open: () => {
+        opened.push('never');
+        throw new Error('opened for an empty batch');
+      },
+    };
+    const errors = recordingErrorSink();
+
+    // Act
+    const result = await processBatch([], {
+      processor: scriptedProcessor(),
+      sinks: [sink],
+      errorSink: errors.errorSink,
+    });
+
+    // Assess
+    expect(result).toEqual({
+      batchItemFailures: [],
+      summary: {
+        shardId: 'shardId-unknown',
+        firstSequenceNumber: undefined,
+        lastSequenceNumber: undefined,
+        records: 0,
+        userRecords: 0,
+        objects: 0,
+        delivered: 0,
+        dropped: {},
+        failed: {},
+        written: 0,
+        sinkRetries: 0,
+        firstUndelivered: undefined,
+        sinkErrors: [],
+        durationMs: 0,
+      },
+    });
+    expect(opened).toEqual([]);
+    expect(errors.written).toEqual([]);
   });
 });
 

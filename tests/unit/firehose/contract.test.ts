@@ -32,6 +32,7 @@ describe('checkTransformationResponse with the project profile', () => {
     const report = checkTransformationResponse(ids, response, PROJECT_CONTRACT);
 
     // Assess
+    expect(report.problems).toHaveLength(0);
     expect(report).toEqual({
       problems: [],
       records: [
@@ -355,8 +356,8 @@ describe('checkTransformationResponse: the exact problems, near misses included'
     // Act
     const report = checkTransformationResponse(ids, response, PROJECT_CONTRACT);
 
-    // Assess
-    expect(report.problems).toEqual([]);
+    // Assess: toStrictEqual, since toEqual would take [undefined] for [].
+    expect(report.problems).toStrictEqual([]);
     expect(report.records[0]).not.toHaveProperty('partitionKeys');
   });
 
@@ -409,6 +410,43 @@ describe('checkTransformationResponse: the exact problems, near misses included'
       },
       { code: C.jsonProcessing, message: 'records[2] is not an object' },
       { code: C.missingRecordId, message: `1 of 3 records were not returned (recordId ${a})` },
+    ]);
+  });
+
+  it('keeps one slot per input record in the report, even when none came back', () => {
+    // Act
+    const report = checkTransformationResponse(ids, { records: [] }, PROJECT_CONTRACT);
+
+    // Assess
+    expect(report.records).toHaveLength(3);
+  });
+
+  it("holds a response of exactly Lambda's limit to the guard only: Lambda takes it", () => {
+    // Prepare: pad base64 data (4 bytes a step) and a partition key (1 byte a step) to the exact size.
+    const build = (quads: number, extra: number) => ({
+      records: [
+        ...[a, b].map(dropped),
+        {
+          recordId: c,
+          result: 'Ok',
+          data: 'AAAA'.repeat(quads),
+          metadata: { partitionKeys: { k: `v${'x'.repeat(extra)}` } },
+        },
+      ],
+    });
+    const missing = LAMBDA_MAX_RESPONSE_BYTES - Buffer.byteLength(JSON.stringify(build(0, 0)));
+    const response = build(Math.floor(missing / 4), missing % 4);
+
+    // Act
+    const problems = strict(response);
+
+    // Assess
+    expect(Buffer.byteLength(JSON.stringify(response))).toBe(LAMBDA_MAX_RESPONSE_BYTES);
+    expect(problems).toStrictEqual([
+      {
+        code: C.responseOverGuard,
+        message: `response is ${LAMBDA_MAX_RESPONSE_BYTES} bytes, over the 6000000-byte guard (Lambda's limit is ${LAMBDA_MAX_RESPONSE_BYTES})`,
+      },
     ]);
   });
 
