@@ -122,7 +122,14 @@ describe('putRecordsReliably against kinesis-local', () => {
     const outcome = await putRecordsReliably(kinesis, { streamName }, entries);
 
     // Assess
-    expect(outcome).toEqual({ acknowledged: 1200, failed: [], attempts: 3, retries: 0 });
+    expect(outcome).toEqual({
+      acknowledged: 1200,
+      failed: [],
+      attempts: 3,
+      retries: 0,
+      resent: 0,
+      resentUnconfirmed: 0,
+    });
     const read = await readStream(streamName);
     const payloads = read.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString('utf8'));
     expect([...payloads].sort()).toEqual(entries.map((e) => e.data.toString('utf8')).sort());
