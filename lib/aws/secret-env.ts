@@ -2,10 +2,11 @@
  * The mask salt in Lambda: pipeline.yml's `mask.saltFrom` names an environment variable (MASK_SALT); deployed,
  * that variable is absent and `<NAME>_PARAMETER` names where the salt is kept instead (an SSM SecureString
  * name or a Secrets Manager ARN), so the salt never sits in the template or `.serverless/`. It is read once
- * per container, with Powertools Parameters, at cold start. Local runs, `sls invoke local` and tests set the
- * variable itself, which wins.
+ * per container, at cold start (SSM through Powertools Parameters, Secrets Manager with its own client). Local
+ * runs, `sls invoke local` and tests set the variable itself, which wins.
  */
 import type { TransformStep } from '../transform/types';
+import { readSecretString } from './secrets-manager';
 
 /** What of pipeline.yml the salt rules read (PipelineConfig fits it; lib/aws sits below lib/pipeline). */
 interface SaltConfig {
@@ -49,16 +50,13 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:/;
 export type SecretReader = (source: string) => Promise<string | undefined>;
 
 /**
- * SSM SecureString (decrypted) by name, or a Secrets Manager secret by ARN; SDK clients loaded only here. The
- * SSM reader is a file of its own in the package (lib/deploy/lazy-chunks.ts): the default, a secret the stack
- * generates, needs only the small Secrets Manager client, which shares the bundle's SDK core.
+ * SSM SecureString (decrypted) by name, or a Secrets Manager secret by ARN. The SSM reader is a file of its own
+ * in the package (lib/deploy/lazy-chunks.ts): the default, a secret the stack generates, needs only the small
+ * Secrets Manager client (secrets-manager.ts), which shares the bundle's SDK core. It is imported statically: a
+ * dynamic import() of it would keep every command of the client in the bundle (esbuild cannot tree-shake it).
  */
 export const readSecret: SecretReader = async (source) => {
-  if (SECRET_ARN.test(source)) {
-    const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
-    const value = await getSecret<string>(source);
-    return typeof value === 'string' ? value : undefined;
-  }
+  if (SECRET_ARN.test(source)) return readSecretString(source);
   const { readSsmParameter } = await import('./ssm-parameter');
   return readSsmParameter(source);
 };
@@ -78,7 +76,7 @@ async function readOne(name: string, env: NodeJS.ProcessEnv, read: SecretReader)
   try {
     value = await read(source);
   } catch (error) {
-    // Powertools wraps the SDK's error (GetParameterError): the SDK's names the problem.
+    // Powertools wraps the SDK's error for SSM (GetParameterError): the SDK's names the problem.
     const wrapped = error as Error;
     const cause = wrapped.cause instanceof Error ? wrapped.cause : wrapped;
     throw new SecretConfigError(

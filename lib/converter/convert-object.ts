@@ -16,7 +16,8 @@ import {
 } from '../parquet';
 import { ERROR_OBJECT_EXTENSION } from '../sinks/error-sink';
 import { errorMessage, errorName } from '../sinks/retry';
-import { uploadObject, type ObjectEncryption } from '../sinks/s3';
+import type { ObjectEncryption } from '../sinks/s3';
+import { uploadObject } from '../sinks/s3-upload';
 import {
   CONVERSION_FAILED_REASON,
   OBJECT_ERROR_CODES,

@@ -7,7 +7,8 @@ import { createGzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { writableSink, type ConversionErrorRecord, type ParquetSink } from '../parquet';
 import type { ErrorRecord } from '../sinks/error-sink';
-import { uploadObject, type ObjectEncryption } from '../sinks/s3';
+import type { ObjectEncryption } from '../sinks/s3';
+import { uploadObject } from '../sinks/s3-upload';
 
 /** Firehose's error-output type for these records (and the last folder of the default errorPrefix). */
 export const CONVERSION_FAILED_REASON = 'format-conversion-failed';

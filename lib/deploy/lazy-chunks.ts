@@ -1,10 +1,10 @@
 /**
  * Modules a handler loads only sometimes (the X-Ray Tracer with tracing on, the SSM reader when the salt is
- * kept in SSM) ship as files of their own beside the handler's bundle, not inside it: V8 parses every byte of
- * a bundle at require(), used or not, and esbuild cannot split CommonJS output. `sls package` (through
- * serverless/esbuild-plugins.js) turns each import of such a module into a require() of `./lazy/<name>.js`,
- * built here once per output folder with the handler's own esbuild options; serverless-esbuild zips every
- * file of its output folder, so each function's zip carries them.
+ * kept in SSM, protobufjs for KPL aggregates) ship as files of their own beside the handler's bundle, not inside
+ * it: V8 parses every byte of a bundle at require(), used or not, and esbuild cannot split CommonJS output.
+ * `sls package` (through serverless/esbuild-plugins.js) turns each import or require() of such a module into a
+ * require() of `./lazy/<name>.js`, built here once per output folder with the handler's own esbuild options;
+ * serverless-esbuild zips every file of its output folder, so each function's zip carries them.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -16,6 +16,7 @@ const ROOT = resolve(__dirname, '../..');
 export const LAZY_CHUNKS: Readonly<Record<string, string>> = {
   'lib/observability/xray-tracer.ts': 'xray-tracer',
   'lib/aws/ssm-parameter.ts': 'ssm-parameter',
+  'lib/records/protobuf.ts': 'protobuf',
 };
 
 /** The chunks' folder, beside the handler's bundle. */

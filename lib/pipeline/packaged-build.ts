@@ -6,15 +6,15 @@
  * A bad pipeline.yml fails the build with the loader's message, naming the field.
  */
 import { dirname, relative, resolve } from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import pipelineSchema from '../../schemas/pipeline.schema.json';
 import { createWindowAggregator } from '../analytics/window';
 import { planPipelineQuery } from '../analytics/sql';
 import { createStreamConsumer } from '../consumer';
 import { createParquetConverter } from '../converter';
-import type { FunctionKey } from '../deploy/functions';
+import { FUNCTIONS, type FunctionKey } from '../deploy/functions';
 import { createFirehoseProcessor } from '../firehose';
-import { compiledSchemas } from '../schema/compile';
+import { compiledSchemas, schemasCompiledBy, type CompiledSchema } from '../schema/compile';
 import { standaloneValidators } from '../schema/standalone';
 import { loadPipeline } from './load';
 import type { HandlerPipeline } from './packaged';
@@ -41,8 +41,25 @@ export interface PackagedModules {
   pipeline: HandlerPipeline;
   /** lib/pipeline/packaged.ts as shipped. */
   pipelineModule: string;
-  /** lib/schema/compile.ts as shipped. */
+  /** lib/schema/compile.ts as shipped to a bundle of every function packaged. */
   compileModule: string;
+  /** lib/schema/compile.ts as shipped to each function's own bundle: the record validators it compiles only. */
+  compileModules: Partial<Record<FunctionKey, string>>;
+}
+
+/** lib/schema/compile.ts as shipped: the standalone validators of `schemas`, and a clear error for any other. */
+function compileModuleOf(schemas: CompiledSchema[]): string {
+  return `${standaloneValidators(schemas, './formats')}
+const { schemaKey } = require('./schema-key');
+function notPackaged(schema) {
+  const name = schema.$id || schema.title || 'a JSON Schema';
+  return () => {
+    throw new Error(name + ': no validator for it in this bundle; sls package generates one for each schema the functions compile (lib/pipeline/packaged-build.ts)');
+  };
+}
+exports.compileSchema = (schema, options) => validators[schemaKey(schema, options)] || notPackaged(schema);
+exports.compiledSchemas = () => [];
+`;
 }
 
 /** Loads and checks `file` (throws PipelineConfigError naming the field) and writes the shipped modules. */
@@ -56,9 +73,16 @@ export function packagedModules(file: string, functions: FunctionKey[]): Package
     baseDir: relative(ROOT, loaded.baseDir) || '.',
     ...(analytics && { queryPlan: planPipelineQuery(loaded.config, loaded.recordSchema) }),
   };
-  for (const key of functions) BUILDERS[key](pipeline, placeholderEnv);
+  const compiledBy = new Map(
+    functions.map((key) => [key, schemasCompiledBy(() => BUILDERS[key](pipeline, placeholderEnv))]),
+  );
   // The pipeline schema is checked here; a function never validates pipeline.yml.
   const schemas = compiledSchemas().filter((entry) => entry.schema !== pipelineSchema);
+  // A function's bundle keeps the config checks (stubs of a few hundred bytes, some compiled when a module is
+  // imported) and the record validators its cold start compiles: the converter's needs none (18 KB, and
+  // ajv-formats with it).
+  const schemasOf = (key: FunctionKey) =>
+    schemas.filter((entry) => entry.options.pipelineConfig === true || compiledBy.get(key)!.has(entry.key));
   // Custom transforms are code: the bundle imports transforms/ as the sources do; the rest is data.
   const { customTransforms: _code, ...data } = pipeline;
   return {
@@ -68,17 +92,8 @@ export function handlerPipeline() {
   return { ...JSON.parse(${JSON.stringify(JSON.stringify(data))}), customTransforms };
 }
 `,
-    compileModule: `${standaloneValidators(schemas, './formats')}
-const { schemaKey } = require('./schema-key');
-function notPackaged(schema) {
-  const name = schema.$id || schema.title || 'a JSON Schema';
-  return () => {
-    throw new Error(name + ': no validator for it in this bundle; sls package generates one for each schema the functions compile (lib/pipeline/packaged-build.ts)');
-  };
-}
-exports.compileSchema = (schema, options) => validators[schemaKey(schema, options)] || notPackaged(schema);
-exports.compiledSchemas = () => [];
-`,
+    compileModule: compileModuleOf(schemas),
+    compileModules: Object.fromEntries(functions.map((key) => [key, compileModuleOf(schemasOf(key))])),
   };
 }
 
@@ -96,6 +111,18 @@ export interface PackagedPipelineOptions {
   functions: () => FunctionKey[];
 }
 
+/** The function whose handler a build's single entry point is (serverless-esbuild builds one per function). */
+function functionOf(entryPoints: BuildOptions['entryPoints']): FunctionKey | undefined {
+  const entries = Array.isArray(entryPoints) ? entryPoints : Object.values(entryPoints ?? {});
+  if (entries.length !== 1) return undefined;
+  const entry = entries[0]!;
+  const handler = `${relative(ROOT, resolve(ROOT, typeof entry === 'string' ? entry : entry.in))
+    .split('\\')
+    .join('/')
+    .replace(/\.ts$/, '')}.handler`;
+  return (Object.keys(FUNCTIONS) as FunctionKey[]).find((key) => FUNCTIONS[key].handler === handler);
+}
+
 export function packagedPipelinePlugin(options: PackagedPipelineOptions): Plugin {
   let modules: PackagedModules | undefined;
   const built = () => (modules ??= packagedModules(options.file, options.functions()));
@@ -103,6 +130,8 @@ export function packagedPipelinePlugin(options: PackagedPipelineOptions): Plugin
   return {
     name: 'kpipe-packaged-pipeline',
     setup(build) {
+      const key = functionOf(build.initialOptions.entryPoints);
+      const compileModule = () => (key && built().compileModules[key]) ?? built().compileModule;
       build.onLoad({ filter: /[\\/]lib[\\/]pipeline[\\/]packaged\.ts$/ }, (args) =>
         args.path === shipped('lib/pipeline/packaged.ts')
           ? { contents: built().pipelineModule, loader: 'js', resolveDir: dirname(args.path) }
@@ -110,7 +139,7 @@ export function packagedPipelinePlugin(options: PackagedPipelineOptions): Plugin
       );
       build.onLoad({ filter: /[\\/]lib[\\/]schema[\\/]compile\.ts$/ }, (args) =>
         args.path === shipped('lib/schema/compile.ts')
-          ? { contents: built().compileModule, loader: 'js', resolveDir: dirname(args.path) }
+          ? { contents: compileModule(), loader: 'js', resolveDir: dirname(args.path) }
           : undefined,
       );
       build.onResolve({ filter: /^(yaml|node-sql-parser\/build\/postgresql)$/ }, (args) => ({

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { Reader, Writer } from 'protobufjs/minimal';
+import type { Reader } from 'protobufjs/minimal';
 import { fail, type DecodeFailure } from './result';
 
 /**
@@ -71,6 +71,15 @@ export function deaggregate(data: Buffer): Deaggregated {
   }
 }
 
+/**
+ * protobufjs, loaded by the first aggregate (a record with the magic and a matching checksum) rather than at
+ * cold start: a require() call, which `sls package` turns into one of a file beside the bundle (protobuf.ts).
+ */
+function protobuf(): typeof import('./protobuf') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous and lazy, see above
+  return require('./protobuf') as typeof import('./protobuf');
+}
+
 /** Protobuf wire types used by the KPL messages. */
 const VARINT = 0;
 const LENGTH_DELIMITED = 2;
@@ -90,7 +99,7 @@ function expectWireType(field: string, wireType: number, expected: number): void
 
 /** Field dispatch as protobufjs's static code generator writes it, plus wire-type and required checks. */
 function decodeAggregatedRecord(message: Buffer): Deaggregated {
-  const reader = Reader.create(message);
+  const reader = protobuf().Reader.create(message);
   const partitionKeys: string[] = [];
   const hashKeys: string[] = [];
   const keyIndexes: number[] = [];
@@ -273,7 +282,7 @@ class OpenAggregate {
   }
 
   build(): KplAggregate {
-    const writer = Writer.create();
+    const writer = protobuf().Writer.create();
     for (const key of this.keyIndex.keys()) writer.uint32((1 << 3) | LENGTH_DELIMITED).string(key);
     for (const key of this.hashKeyIndex.keys()) writer.uint32((2 << 3) | LENGTH_DELIMITED).string(key);
     for (const record of this.records) {

@@ -15,6 +15,8 @@ export interface CompiledSchema {
 }
 
 const compiled = new Map<string, CompiledSchema>();
+/** The keys compileSchema sees while schemasCompiledBy runs (cached schemas included). */
+let recording: Set<string> | undefined;
 
 /** One Ajv configuration for compiling at run time and for generating standalone code. */
 export function createAjv(options: ValidatorOptions, code?: CodeOptions): Ajv2020 {
@@ -38,7 +40,21 @@ export function compileSchema(schema: object, options: ValidatorOptions = {}): V
   const validate = createAjv(options).compile(schema);
   const key = schemaKey(schema, options);
   if (!compiled.has(key)) compiled.set(key, { key, schema, options });
+  recording?.add(key);
   return validate;
+}
+
+/** The keys of the schemas `run` compiles: what one packaged function compiles at cold start. */
+export function schemasCompiledBy(run: () => unknown): Set<string> {
+  const keys = new Set<string>();
+  const outer = recording;
+  recording = keys;
+  try {
+    run();
+  } finally {
+    recording = outer;
+  }
+  return keys;
 }
 
 /** Every schema this process compiled, in order: what a packaged function needs standalone. */

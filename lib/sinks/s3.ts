@@ -1,6 +1,4 @@
-import type { Readable } from 'node:stream';
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { errorMessage, errorName } from './retry';
 
 /**
@@ -68,7 +66,8 @@ export class S3WriteError extends Error {
   }
 }
 
-function objectParams(input: Omit<PutObjectInput, 'body'>): PutObjectCommandInput {
+/** The PutObject parameters but the body, checked: shared with s3-upload.ts. */
+export function objectParams(input: Omit<PutObjectInput, 'body'>): PutObjectCommandInput {
   if (!input.bucket) throw new Error('S3 write: bucket is required');
   if (!input.key) throw new Error(`S3 write to bucket ${input.bucket}: key is required`);
   const params: PutObjectCommandInput = {
@@ -82,7 +81,7 @@ function objectParams(input: Omit<PutObjectInput, 'body'>): PutObjectCommandInpu
 }
 
 /**
- * One PutObject (bodies up to 5 GB; prefer `uploadObject` above a few tens of MiB). The SDK client
+ * One PutObject (bodies up to 5 GB; prefer `uploadObject` (s3-upload.ts) above a few tens of MiB). The SDK client
  * retries transient faults; a failure rejects with an S3WriteError naming the object.
  */
 export async function putObject(client: S3Client, input: PutObjectInput): Promise<PutObjectResult> {
@@ -92,46 +91,6 @@ export async function putObject(client: S3Client, input: PutObjectInput): Promis
     return { bucket: input.bucket, key: input.key, etag: response.ETag, versionId: response.VersionId };
   } catch (error) {
     throw new S3WriteError('PutObject', input.bucket, input.key, error);
-  }
-}
-
-export interface UploadObjectInput extends Omit<PutObjectInput, 'body'> {
-  body: Readable | Uint8Array | string;
-  /** Multipart part size (default 8 MiB, S3 minimum 5 MiB); memory use is about partSize × queueSize. */
-  partSizeBytes?: number;
-  /** Parts uploaded in parallel (default 4). */
-  queueSize?: number;
-}
-
-const MIN_PART_SIZE = 5 * 1024 * 1024;
-
-/**
- * Streaming upload through `@aws-sdk/lib-storage` (multipart above one part, a single PutObject
- * below); a failed multipart upload is aborted so no parts are left behind.
- */
-export async function uploadObject(client: S3Client, input: UploadObjectInput): Promise<PutObjectResult> {
-  const partSize = input.partSizeBytes ?? 8 * 1024 * 1024;
-  if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE) {
-    throw new Error(
-      `uploadObject: partSizeBytes must be an integer >= ${MIN_PART_SIZE}, got ${String(partSize)}`,
-    );
-  }
-  const queueSize = input.queueSize ?? 4;
-  if (!Number.isSafeInteger(queueSize) || queueSize < 1) {
-    throw new Error(`uploadObject: queueSize must be an integer >= 1, got ${String(queueSize)}`);
-  }
-  const upload = new Upload({
-    client,
-    params: { ...objectParams(input), Body: input.body },
-    partSize,
-    queueSize,
-    leavePartsOnError: false,
-  });
-  try {
-    const response = await upload.done();
-    return { bucket: input.bucket, key: input.key, etag: response.ETag, versionId: response.VersionId };
-  } catch (error) {
-    throw new S3WriteError('Upload', input.bucket, input.key, error);
   }
 }
 

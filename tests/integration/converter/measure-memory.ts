@@ -22,7 +22,7 @@ import { createGzip } from 'node:zlib';
 import { createS3Client } from '../../../lib/aws/clients';
 import type { ConverterResult } from '../../../lib/converter';
 import { s3ObjectCreatedEvent } from '../../../lib/events/factories';
-import { uploadObject } from '../../../lib/sinks/s3';
+import { uploadObject } from '../../../lib/sinks/s3-upload';
 import { clickEvent, purchaseEvent } from '../../fixtures/clickstream';
 import {
   createBucket,

@@ -126,6 +126,8 @@ describe.each(PACKAGES)('sls package with %s', (_file, args, env, events) => {
         const name = zip.replace(/\.zip$/, '');
         const dir = join(out, name);
         await run('unzip', ['-q', join(folder, zip), '-d', dir]);
+        // Nothing but the bundle, its map and its lazy chunks: the pipeline was compiled into the bundle.
+        expect(readdirSync(dir)).toEqual(['functions']);
         const handlerFile = `functions/${readdirSync(join(dir, 'functions')).find((file) => file.endsWith('.js'))}`;
         const eventFile = join(ROOT, events[name] ?? SAMPLES[name]!.event);
 

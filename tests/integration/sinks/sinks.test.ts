@@ -13,7 +13,8 @@ import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, type S3Client }
 import { createKinesisClient, createS3Client } from '../../../lib/aws/clients';
 import { createErrorSink, toErrorRecord } from '../../../lib/sinks/error-sink';
 import { putRecordsReliably } from '../../../lib/sinks/kinesis';
-import { batchObjectKey, putObject, uploadObject } from '../../../lib/sinks/s3';
+import { batchObjectKey, putObject } from '../../../lib/sinks/s3';
+import { uploadObject } from '../../../lib/sinks/s3-upload';
 import {
   createBucket,
   createStreamAndWait,

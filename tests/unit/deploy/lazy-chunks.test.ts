@@ -3,7 +3,8 @@
  * the bundles are built here with the plugins serverless/esbuild-plugins.js hands to serverless-esbuild, then
  * loaded in a fresh `node`, which reports the files of the lazy folder it loaded (require.cache, which
  * import() of a CommonJS file fills too). Nothing is loaded on the default path (tracing off, the salt in the
- * environment or in Secrets Manager); the Tracer only with tracing on; the SSM reader only for an SSM name.
+ * environment or in Secrets Manager); the Tracer only with tracing on; the SSM reader only for an SSM name;
+ * protobufjs only for a KPL aggregate.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -100,8 +101,9 @@ describe('lazy chunks', () => {
     const consumer = readFileSync(bundles.consumer!, 'utf8');
     expect(consumer).toContain(`"./${LAZY_FOLDER}/xray-tracer.js"`);
     expect(consumer).toContain(`"./${LAZY_FOLDER}/ssm-parameter.js"`);
-    // Neither the X-Ray SDK nor Powertools' SSM provider is in the bundle V8 parses at every cold start.
-    expect(consumer).not.toMatch(/aws-xray-sdk-core|class SSMProvider/);
+    expect(consumer).toContain(`"./${LAZY_FOLDER}/protobuf.js"`);
+    // Neither the X-Ray SDK, Powertools' SSM provider nor protobufjs is in the bundle V8 parses at every cold start.
+    expect(consumer).not.toMatch(/aws-xray-sdk-core|class SSMProvider|node_modules\/protobufjs/);
     expect(readFileSync(join(work, 'stream-consumer/functions/lazy/xray-tracer.js'), 'utf8')).toContain(
       'aws-xray-sdk-core',
     );
@@ -131,6 +133,20 @@ describe('lazy chunks', () => {
 
     // Assess
     expect(loaded).toEqual(['ssm-parameter.js']);
+  }, 30_000);
+
+  it('loads protobufjs at the first KPL aggregate, and not for plain records', async () => {
+    // Act
+    const plain = await lazyFilesLoaded(bundles.consumer!, { MASK_SALT: 'unit-salt' }, 'events/kinesis.json');
+    const aggregated = await lazyFilesLoaded(
+      bundles.consumer!,
+      { MASK_SALT: 'unit-salt' },
+      'events/kinesis-kpl.json',
+    );
+
+    // Assess
+    expect(plain).toEqual([]);
+    expect(aggregated).toEqual(['protobuf.js']);
   }, 30_000);
 
   it('loads the Tracer at the first invocation with tracing on, and not with it off', async () => {

@@ -158,6 +158,12 @@ describe('packaged pipeline', () => {
     }
     expect(converter.inputs).toContain('lib/pipeline/errors.ts');
     expect(converter.inputs.filter((input) => /lib\/pipeline\/(load|checks)\.ts$/.test(input))).toEqual([]);
+    // Each bundle has the record validators its own cold start compiles: neither of these validates records.
+    expect(converter.inputs.filter((input) => /node_modules\/ajv-formats\//.test(input))).toEqual([]);
+    const { compileModules, pipeline } = packagedModules(file, ['firehoseTransformer', 'parquetConverter']);
+    const recordValidator = `validators[${JSON.stringify(schemaKey(pipeline.recordSchema))}] = (function`;
+    expect(compileModules.firehoseTransformer).toContain(recordValidator);
+    expect(compileModules.parquetConverter).not.toContain(recordValidator);
   }, 120_000);
 
   it('plans the analytics query at package time: the window aggregator folds records without the SQL parser', async () => {

@@ -6,9 +6,9 @@ import {
   joinObjectKey,
   putObject,
   S3WriteError,
-  uploadObject,
   type ObjectEncryption,
 } from '../../../lib/sinks/s3';
+import { uploadObject } from '../../../lib/sinks/s3-upload';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
