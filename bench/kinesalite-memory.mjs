@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setInterval, clearInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import {
@@ -41,7 +42,13 @@ for (const pair of values['server-env']) env[pair.split('=')[0]] = pair.slice(pa
 
 const child = spawn(
   process.execPath,
-  ['--expose-gc', '-r', join(root, 'bench/kinesalite-memory-probe.cjs'), join(root, 'lib/local/kinesalite-server.cjs'), JSON.stringify({ path: folder })],
+  [
+    '--expose-gc',
+    '-r',
+    join(root, 'bench/kinesalite-memory-probe.cjs'),
+    join(root, 'lib/local/kinesalite-server.cjs'),
+    JSON.stringify({ path: folder }),
+  ],
   { stdio: ['pipe', 'pipe', 'pipe'], env },
 );
 const port = await new Promise((resolve, reject) => {
@@ -84,7 +91,9 @@ async function writer() {
   }
 }
 async function reader(ShardId) {
-  let { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName, ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  let { ShardIterator } = await client.send(
+    new GetShardIteratorCommand({ StreamName, ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+  );
   while (Date.now() < end) {
     const out = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10000 }));
     got += out.Records.length;
@@ -99,13 +108,26 @@ function folderBytes(dir) {
 }
 const mb = (n) => (n / 1048576).toFixed(1);
 const rows = [];
-console.log('min\tput\tgot\trss_MB\theapUsed_MB\texternal_MB\tarrayBuffers_MB\tdisk_MB');
-const sampler = setInterval(() => {
-  if (!last) return;
-  const row = [((Date.now() - started) / 60000).toFixed(2), put, got, mb(last.rss), mb(last.heapUsed), mb(last.external), mb(last.arrayBuffers), mb(folderBytes(folder))];
-  rows.push(row);
-  console.log(row.join('\t'));
-}, Number(values['sample-seconds']) * 1000);
+console.log('min\tput\tgot\trss_MB\theapUsed_MB\texternal_MB\tdisk_MB\trssAnon_MB\trssFile_MB');
+const sampler = setInterval(
+  () => {
+    if (!last) return;
+    const row = [
+      ((Date.now() - started) / 60000).toFixed(2),
+      put,
+      got,
+      mb(last.rss),
+      mb(last.heapUsed),
+      mb(last.external),
+      mb(folderBytes(folder)),
+      mb(last.rssAnon),
+      mb(last.rssFile),
+    ];
+    rows.push(row);
+    console.log(row.join('\t'));
+  },
+  Number(values['sample-seconds']) * 1000,
+);
 
 await Promise.all([writer(), ...StreamDescription.Shards.map((s) => reader(s.ShardId))]);
 clearInterval(sampler);
@@ -113,7 +135,9 @@ const half = rows.slice(Math.floor(rows.length / 2));
 if (half.length > 1) {
   const [a, b] = [half[0], half[half.length - 1]];
   const dt = Number(b[0]) - Number(a[0]);
-  console.log(`slope over the last half: rss ${((b[3] - a[3]) / dt).toFixed(2)} MB/min, heapUsed ${((b[4] - a[4]) / dt).toFixed(2)} MB/min, disk ${((b[7] - a[7]) / dt).toFixed(2)} MB/min`);
+  console.log(
+    `slope over the last half: rss ${((b[3] - a[3]) / dt).toFixed(2)} MB/min, heapUsed ${((b[4] - a[4]) / dt).toFixed(2)} MB/min, disk ${((b[6] - a[6]) / dt).toFixed(2)} MB/min, rssAnon ${((b[7] - a[7]) / dt).toFixed(2)} MB/min, rssFile ${((b[8] - a[8]) / dt).toFixed(2)} MB/min`,
+  );
 }
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));

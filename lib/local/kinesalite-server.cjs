@@ -11,11 +11,14 @@
  *    taken from the ARN;
  *  - CreateStream in ON_DEMAND mode (no ShardCount): 4 shards, what AWS gives a new on-demand stream.
  * Its sequence-number arithmetic runs on BigInt (kinesalite-speedups.cjs): same numbers, 5x the records/s.
+ * Records past their stream's retention are deleted every `retentionSweepMs` (kinesalite-retention.cjs),
+ * read or not, so a long run's disk is bounded by the retention.
  */
 const { bindLifetime } = require('./server-lifetime.cjs');
 const validations = require('kinesalite/validations');
 
 require('./kinesalite-speedups.cjs').install();
+const retention = require('./kinesalite-retention.cjs');
 
 const ON_DEMAND_INITIAL_SHARDS = 4;
 const options = JSON.parse(process.argv[2] || '{}');
@@ -33,7 +36,11 @@ validations.checkTypes = function adaptThenCheck(data, types) {
   return checkTypes(data, types);
 };
 
-const { standalone: _standalone, ...kinesaliteOptions } = options;
+const RETENTION_SWEEP_MS = 60_000;
+let store = null;
+retention.captureStore((created) => (store = created));
+
+const { standalone: _standalone, retentionSweepMs, ...kinesaliteOptions } = options;
 const server = require('kinesalite')({
   createStreamMs: 0,
   deleteStreamMs: 0,
@@ -41,6 +48,8 @@ const server = require('kinesalite')({
   shardLimit: 1000,
   ...kinesaliteOptions,
 });
+
+retention.startRetentionSweep(() => store, retentionSweepMs || RETENTION_SWEEP_MS);
 
 // LevelDB flushes on close.
 bindLifetime(options.standalone, (done) => server.close(done));
