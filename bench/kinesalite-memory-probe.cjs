@@ -14,6 +14,6 @@ function rssSplit() {
   }
 }
 setInterval(() => {
-  if (globalThis.gc) globalThis.gc();
+  if (process.env.KINESALITE_PROBE_GC && globalThis.gc) globalThis.gc();
   process.stderr.write(`PROBE ${JSON.stringify({ ...process.memoryUsage(), ...rssSplit() })}\n`);
 }, every).unref();

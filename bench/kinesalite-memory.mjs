@@ -30,6 +30,7 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '4' },
     'sample-seconds': { type: 'string', default: '15' },
     'server-env': { type: 'string', multiple: true, default: [] },
+    'server-options': { type: 'string', default: '{}' },
   },
 });
 const minutes = Number(values.minutes);
@@ -43,11 +44,10 @@ for (const pair of values['server-env']) env[pair.split('=')[0]] = pair.slice(pa
 const child = spawn(
   process.execPath,
   [
-    '--expose-gc',
     '-r',
     join(root, 'bench/kinesalite-memory-probe.cjs'),
     join(root, 'lib/local/kinesalite-server.cjs'),
-    JSON.stringify({ path: folder }),
+    JSON.stringify({ ...JSON.parse(values['server-options']), path: folder }),
   ],
   { stdio: ['pipe', 'pipe', 'pipe'], env },
 );
