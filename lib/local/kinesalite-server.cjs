@@ -14,11 +14,10 @@
  * Records past their stream's retention are deleted every `retentionSweepMs` (kinesalite-retention.cjs),
  * read or not, so a long run's disk is bounded by the retention.
  *
- * A full garbage collection runs every `fullGcMs` (default a minute; 0: never). The live heap is small
- * (~7 MB), but V8 postpones major collections until the old generation reaches its initial limit, hundreds
- * of MB on a 64-bit host, and every request leaves its JSON behind: a 30-minute soak at 100 records/s saw
- * this process grow 90 -> 193 MB (+2.2 MB/min), all of it garbage (heapTotal 43 MB -> 8 MB after one
- * collection). A full collection of the live heap takes a few ms.
+ * A full garbage collection runs every `fullGcMs` (default a minute; 0: never): V8 postpones major
+ * collections until the old generation reaches a limit far above this process's live heap (~8 MB), and
+ * every request leaves its JSON behind; in a soak one collection took heapTotal from 43 MB to 8 MB. It costs
+ * a few ms a minute. (The rest of its RSS is LevelDB's and malloc's, and levels off: README, Long runs.)
  */
 const { setInterval } = require('node:timers');
 const { bindLifetime } = require('./server-lifetime.cjs');
