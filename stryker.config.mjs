@@ -1,36 +1,12 @@
 // Mutation testing of the modules that decide data's fate: `npm run mutate` runs each module against its own
 // unit tests (the table below), one Stryker run per module; `npm run mutate -- lib/sinks/retry.ts` runs one.
 // Equivalent mutants are marked in the source with `// Stryker disable next-line <mutator>: <why>`.
+import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 import jestConfig from './jest.config.js';
 
-/** Each module and the unit tests that must kill its mutants. */
-export const MODULES = {
-  'lib/consumer/process-batch.ts': [
-    'tests/unit/consumer/process-batch.test.ts',
-    'tests/unit/consumer/process-batch-pins.test.ts',
-  ],
-  'lib/consumer/user-records.ts': [
-    'tests/unit/consumer/user-records.test.ts',
-    'tests/unit/consumer/process-batch-pins.test.ts',
-  ],
-  'lib/consumer/settle.ts': [
-    'tests/unit/consumer/settle.test.ts',
-    'tests/unit/consumer/process-batch.test.ts',
-    'tests/unit/consumer/process-batch-pins.test.ts',
-  ],
-  'lib/sinks/retry.ts': [
-    'tests/unit/sinks/retry.test.ts',
-    'tests/unit/sinks/retry-rules.test.ts',
-    'tests/unit/sinks/delivery.test.ts',
-  ],
-  'lib/firehose/contract.ts': [
-    'tests/unit/firehose/contract.test.ts',
-    'tests/unit/firehose/service-contract.test.ts',
-  ],
-  'lib/partitioning/sanitize.ts': ['tests/unit/partitioning/sanitize.test.ts'],
-  'lib/records/kpl.ts': ['tests/unit/records/kpl.test.ts'],
-  'lib/local/checkpoints.ts': ['tests/unit/local/esm-checkpoints.test.ts'],
-};
+/** Each module and the unit tests that must kill its mutants (mutation-modules.json, read by tests/unit/mutation). */
+export const MODULES = JSON.parse(readFileSync(new URL('./mutation-modules.json', import.meta.url), 'utf8'));
 
 const module = process.env.MUTATE_MODULE;
 if (module !== undefined && !(module in MODULES)) {
