@@ -3,14 +3,13 @@
  * records, the same producers, a fresh emulator, nobody reading), the stream-ingest rate while every stage
  * reads it (records acknowledged / generation time), and end to end (generation → consumer, Firehose,
  * windows → Parquet, reconciled). The aim is for the emulator to be the bottleneck, not the project.
- * On kinesalite, the console's overhead too: the same end-to-end run with a watcher on the live channel that
- * serialises every message as the console's SSE relay does, against the run without (target ratio ≥ 0.9).
+ * (What an open console costs a run is `npm run bench console`, against the real console server.)
  * And the producer thread's gain: interleaved runs with the producers in a worker thread and on the main
  * thread, compared by median.
  *
  * Environment: BENCH_LOCAL_EMULATORS (comma-separated, default every emulator), BENCH_LOCAL_COUNT and
  * BENCH_LOCAL_MOCK_COUNT (records per run), BENCH_LOCAL_PRODUCERS, BENCH_THREAD_PAIRS (thread on/off pairs,
- * default 2, 0 skips), BENCH_CONSOLE_PAIRS (default 3, 0 skips).
+ * default 2, 0 skips).
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,7 +18,6 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../lib/aws/clients';
 import { compileTemplate, loadTemplateSpec } from '../lib/generator';
 import { localConverter } from '../lib/local/converter';
-import { createLiveChannel, type LiveChannel } from '../lib/local/live';
 import {
   createStreamAndWait,
   KINESIS_EMULATORS,
@@ -37,8 +35,6 @@ const COUNTS: Record<KinesisEmulatorName, number> = {
   'kinesis-mock': Number(process.env.BENCH_LOCAL_MOCK_COUNT ?? 3_000),
 };
 const PRODUCERS = Number(process.env.BENCH_LOCAL_PRODUCERS ?? 4);
-/** Runs with and without a console watching, alternated (the first without is the end-to-end run above). */
-const CONSOLE_PAIRS = Number(process.env.BENCH_CONSOLE_PAIRS ?? 3);
 /** Runs with the producers in a worker thread and on the main thread, alternated. */
 const THREAD_PAIRS = Number(process.env.BENCH_THREAD_PAIRS ?? 2);
 
@@ -85,19 +81,6 @@ async function ceiling(name: KinesisEmulatorName, records: Buffer[], shards: num
   }
 }
 
-/** A watcher as the console's SSE relay is one: the snapshot on connect, then every message serialised. */
-function sseWatcher(channel: LiveChannel): { bytes: number; busyMs: number } {
-  const watcher = { bytes: 0, busyMs: 0 };
-  const send = (message: unknown) => {
-    const start = process.hrtime.bigint();
-    watcher.bytes += `data: ${JSON.stringify(message)}\n\n`.length;
-    watcher.busyMs += Number(process.hrtime.bigint() - start) / 1e6;
-  };
-  channel.snapshot().forEach(send);
-  channel.subscribe(send);
-  return watcher;
-}
-
 export default async function localBench(): Promise<void> {
   const pipeline = loadPipeline(resolve(__dirname, '..', 'pipeline.yml'));
   const env = { ...process.env, MASK_SALT: 'bench-salt', POWERTOOLS_LOG_LEVEL: 'ERROR' };
@@ -112,12 +95,11 @@ export default async function localBench(): Promise<void> {
     const template = compileTemplate(spec.text, { seed: 3, newlines: spec.newlines });
     const records = Array.from({ length: count }, () => Buffer.from(template.render()));
     const bare = await ceiling(name, records, pipeline.config.stream.shards);
-    const run = (live?: LiveChannel, producerThread = true) =>
+    const run = (producerThread = true) =>
       runLocalPipeline({
         pipeline,
         producerThread,
         workDir: mkdtempSync(join(tmpdir(), 'kpipe-bench-')),
-        live,
         count,
         follow: false,
         invalidRatio: 0.05,
@@ -167,7 +149,7 @@ export default async function localBench(): Promise<void> {
       };
       for (let pair = 0; pair < THREAD_PAIRS; pair += 1) {
         for (const mode of pair % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-          const done = await run(undefined, mode === 'on');
+          const done = await run(mode === 'on');
           if (!done.reconciliation.ok)
             throw new Error(`the benchmark run on ${name}, thread ${mode}, did not reconcile`);
           runs[mode].ingest.push(ingestOf(done));
@@ -199,39 +181,5 @@ export default async function localBench(): Promise<void> {
           .join(' ')}`,
       );
     }
-    if (name !== 'kinesalite' || CONSOLE_PAIRS <= 0) continue;
-    const without = [endToEnd];
-    const watched: number[] = [];
-    let watcher = { bytes: 0, busyMs: 0 };
-    let watchedMs = 0;
-    for (let pair = 0; pair < CONSOLE_PAIRS; pair += 1) {
-      const channel = createLiveChannel();
-      watcher = sseWatcher(channel);
-      const done = await run(channel);
-      watchedMs = done.times.generateMs + done.times.drainMs;
-      if (!done.reconciliation.ok)
-        throw new Error(`the benchmark run on ${name} with a console did not reconcile`);
-      watched.push(throughput(done));
-      if (pair < CONSOLE_PAIRS - 1) without.push(throughput(await run()));
-    }
-    const subject = median(watched);
-    const baseline = median(without);
-    console.log(
-      formatResult(
-        {
-          name: `${name}: kpipe local end to end with the console watching (every live message serialised), median of ${watched.length}`,
-          unit: 'records',
-          subjectPerSecond: subject,
-          baselinePerSecond: baseline,
-          ratio: subject / baseline,
-        },
-        `the same run without a console, median of ${without.length}`,
-      ) + ' (target ≥ 0.90)',
-    );
-    // The ratio moves with the machine's load; the watcher's own time is the cost the console adds.
-    console.log(
-      `  last watched run: ${watcher.bytes} bytes of SSE, ${watcher.busyMs.toFixed(1)} ms serialising ` +
-        `(${((100 * watcher.busyMs) / watchedMs).toFixed(2)} % of its ${watchedMs} ms generate + drain)`,
-    );
   }
 }
