@@ -187,14 +187,14 @@ describe('drainSteps', () => {
       mappings: [{ drain: () => Promise.resolve() }, { drain: () => slow }],
       conversions: { idle: () => Promise.resolve('idle') },
     });
-    const draining = mappings.run().then(() => (done = true));
+    const draining = mappings!.run().then(() => (done = true));
     await Promise.resolve();
     expect(done).toBe(false);
     release();
     await draining;
     expect(done).toBe(true);
-    await expect(flush.run()).resolves.toBeUndefined();
-    await expect(convert.run()).resolves.toBe('idle');
+    await expect(flush!.run()).resolves.toBeUndefined();
+    await expect(convert!.run()).resolves.toBe('idle');
   });
 });
 
