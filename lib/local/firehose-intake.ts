@@ -60,17 +60,30 @@ export function checkPutRecordBatch(records: readonly DirectPutRecord[]): Buffer
 }
 
 /**
+ * Whether the bytes before `end` may hold several objects: a newline, or a `}` followed, after JSON
+ * whitespace only, by `{` (where concatenated objects meet; inside a string parsing settles it). The shared
+ * parser (lib/records/json.ts) splits at any JSON whitespace, so this may not look for fewer joints.
+ */
+function mayHoldSeveral(data: Buffer, end: number): boolean {
+  const newline = data.indexOf(0x0a);
+  if (newline !== -1 && newline < end) return true;
+  for (let close = data.indexOf(0x7d); close !== -1 && close < end; close = data.indexOf(0x7d, close + 1)) {
+    let next = close + 1;
+    while (next < end && JSON_WHITESPACE.has(data[next] as number)) next += 1;
+    if (next < end && data[next] === 0x7b) return true;
+  }
+  return false;
+}
+
+/**
  * The objects of a record holding several, re-serialised; undefined for one object or for data that does
  * not parse (the Lambda then sees it whole and classifies it). Most records are one object on one line:
- * two native byte scans settle those without parsing.
+ * native byte scans settle those without parsing.
  */
 function splitJson(data: Buffer, parser: JsonParser): Buffer[] | undefined {
   let end = data.length;
   while (end > 0 && JSON_WHITESPACE.has(data[end - 1] as number)) end -= 1;
-  const newline = data.indexOf(0x0a);
-  if ((newline === -1 || newline >= end) && data.indexOf('}{') === -1 && data.indexOf('} {') === -1) {
-    return undefined;
-  }
+  if (!mayHoldSeveral(data, end)) return undefined;
   const parsed = parser.records(data);
   if (!parsed.ok || parsed.value.length < 2) return undefined;
   return parsed.value.map((object) => Buffer.from(JSON.stringify(object)));

@@ -631,6 +631,36 @@ describe('fields composed into delivery by the pipeline schema', () => {
     },
   );
 
+  it.each([['}{'], ['} {'], ['}\t{'], ['}  {'], ['}\r{'], ['} \r\n {']])(
+    'splits concatenated objects whatever JSON whitespace joins them (%j)',
+    async (joint) => {
+      // Prepare
+      const { stream, events } = start({ transformer: constantKeys });
+      const record = `${click(1, 'a').slice(0, -1)}${joint}${click(2, 'b').slice(1)}`;
+
+      // Act
+      stream.put([record]);
+      await stream.flush();
+
+      // Assess
+      expect(events[0]?.records.map((r) => decode(r.data))).toEqual([click(1, 'a'), click(2, 'b')]);
+      expect(stream.stats().jsonSplit).toBe(1);
+    },
+  );
+
+  it('leaves one object whole, a brace in a string included', async () => {
+    // Prepare
+    const { stream, events } = start({ transformer: constantKeys });
+
+    // Act
+    stream.put(['{"a":"}\t{"}  ']);
+    await stream.flush();
+
+    // Assess
+    expect(events[0]?.records.map((r) => decode(r.data))).toEqual(['{"a":"}\t{"}  ']);
+    expect(stream.stats().jsonSplit).toBe(0);
+  });
+
   it('leaves a record that does not parse whole for the Lambda to classify', async () => {
     // Prepare
     const { stream, events } = start({ transformer: constantKeys });
