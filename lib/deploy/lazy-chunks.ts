@@ -1,8 +1,8 @@
 /**
  * Modules a handler loads only sometimes (the X-Ray Tracer with tracing on, the SSM reader when the salt is
  * kept in SSM, protobufjs for KPL aggregates, the SDK's credential chain past the environment) ship as files of
- * their own beside the handler's bundle, not inside
- * it: V8 parses every byte of a bundle at require(), used or not, and esbuild cannot split CommonJS output.
+ * their own beside the handler's bundle, not inside it: V8 parses every byte of a bundle at require(), used or
+ * not, and esbuild cannot split CommonJS output.
  * `sls package` (through serverless/esbuild-plugins.js) turns each import or require() of such a module into a
  * require() of `./lazy/<name>.js`, built here once per output folder with the handler's own esbuild options;
  * serverless-esbuild zips every file of its output folder, so each function's zip carries them.
