@@ -1,7 +1,9 @@
 /**
  * The bare bundle coldstart.bench.ts compares each function with: what any function here starts with (middy,
  * the Powertools logger, the three SDK clients the sinks use) and the least I/O a function does on its first
- * invocation, one S3 PutObject.
+ * invocation, one S3 PutObject. It is built without the package plugins, so it keeps the SDK's whole default
+ * credential chain, where the packaged functions carry its environment link only (lib/aws/lambda-credentials.ts):
+ * part of what `sls package` saves at every cold start, and so part of the ratios.
  */
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';

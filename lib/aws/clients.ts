@@ -1,7 +1,9 @@
-import { FirehoseClient, type FirehoseClientConfig } from '@aws-sdk/client-firehose';
-import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import type { FirehoseClient, FirehoseClientConfig } from '@aws-sdk/client-firehose';
+import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { newFirehoseClient } from './firehose-client';
+import { newKinesisClient } from './kinesis-client';
 
 /**
  * Client factories. Endpoint, region and credentials come from the SDK's own configuration chain,
@@ -100,13 +102,13 @@ function configFor<Config extends { endpoint?: unknown }>(
 
 export function createKinesisClient(options: ClientFactoryOptions<KinesisClientConfig> = {}): KinesisClient {
   // Remote Kinesis keeps the SDK's HTTP/2 handler.
-  return new KinesisClient(configFor('kinesis', {}, options));
+  return newKinesisClient(configFor('kinesis', {}, options));
 }
 
 export function createFirehoseClient(
   options: ClientFactoryOptions<FirehoseClientConfig> = {},
 ): FirehoseClient {
-  return new FirehoseClient(configFor('firehose', { requestHandler: HTTP_TIMEOUTS }, options));
+  return newFirehoseClient(configFor('firehose', { requestHandler: HTTP_TIMEOUTS }, options));
 }
 
 export function createS3Client(options: ClientFactoryOptions<S3ClientConfig> = {}): S3Client {

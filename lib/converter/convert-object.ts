@@ -8,6 +8,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   DecompressedTooLargeError,
   convertJsonLines,
+  loadParquetEngine,
   parquetKeyFor,
   streamingUploadSink,
   type CompiledConversion,
@@ -198,8 +199,37 @@ export async function convertObject(
   }
   const failedAt = context.now().toISOString();
 
-  const opened = await openObject(client, object);
+  // The outputs are set up while the GetObject round trip is in flight, not after its response: the SDK writes
+  // the request within the microtasks setImmediate lets run first. Nothing is written to them before the
+  // object's first bytes, so dropping them when the object is missing or unreadable sends nothing.
+  const opening = openObject(client, object);
+  opening.catch(() => undefined);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  loadParquetEngine();
+  let upload: Promise<unknown> = Promise.resolve();
+  const sink = streamingUploadSink((Body) => {
+    upload = uploadObject(client, {
+      bucket,
+      key: outputKey,
+      body: Body,
+      contentType: PARQUET_CONTENT_TYPE,
+      encryption,
+    });
+    return { done: upload };
+  });
+  const dropOutput = async (reason: unknown): Promise<void> => {
+    await sink.abort(reason instanceof Error ? reason : new Error(String(reason)));
+    await upload.catch(() => undefined);
+  };
+  let opened: OpenedObject | undefined;
+  try {
+    opened = await opening;
+  } catch (error) {
+    await dropOutput(error);
+    throw error;
+  }
   if (opened === undefined) {
+    await dropOutput(new Error(`s3://${bucket}/${key} no longer exists`));
     return {
       ...emptySummary('skipped', started),
       bucket,
@@ -220,17 +250,6 @@ export async function convertObject(
   }
 
   const errors: ErrorOutput = createErrorOutput({ client, bucket, key: errorKey, encryption });
-  let upload: Promise<unknown> = Promise.resolve();
-  const sink = streamingUploadSink((Body) => {
-    upload = uploadObject(client, {
-      bucket,
-      key: outputKey,
-      body: Body,
-      contentType: PARQUET_CONTENT_TYPE,
-      encryption,
-    });
-    return { done: upload };
-  });
 
   let summary: ConversionSummary;
   try {

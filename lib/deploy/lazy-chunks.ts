@@ -1,7 +1,8 @@
 /**
  * Modules a handler loads only sometimes (the X-Ray Tracer with tracing on, the SSM reader when the salt is
- * kept in SSM, protobufjs for KPL aggregates) ship as files of their own beside the handler's bundle, not inside
- * it: V8 parses every byte of a bundle at require(), used or not, and esbuild cannot split CommonJS output.
+ * kept in SSM, protobufjs for KPL aggregates, the SDK's credential chain past the environment) ship as files of
+ * their own beside the handler's bundle, not inside it: V8 parses every byte of a bundle at require(), used or
+ * not, and esbuild cannot split CommonJS output.
  * `sls package` (through serverless/esbuild-plugins.js) turns each import or require() of such a module into a
  * require() of `./lazy/<name>.js`, built here once per output folder with the handler's own esbuild options;
  * serverless-esbuild zips every file of its output folder, so each function's zip carries them.
@@ -17,6 +18,15 @@ export const LAZY_CHUNKS: Readonly<Record<string, string>> = {
   'lib/observability/xray-tracer.ts': 'xray-tracer',
   'lib/aws/ssm-parameter.ts': 'ssm-parameter',
   'lib/records/protobuf.ts': 'protobuf',
+  'lib/aws/credential-chain.ts': 'credential-chain',
+};
+
+/**
+ * Packages the functions get a module of their own for (from the project root): the SDK's default credential
+ * chain becomes its environment link, the rest of the chain a chunk (lib/aws/lambda-credentials.ts says why).
+ */
+export const PACKAGE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': 'lib/aws/lambda-credentials.ts',
 };
 
 /** The chunks' folder, beside the handler's bundle. */
@@ -55,7 +65,10 @@ function buildChunk(source: string, outfile: string, options: BuildOptions): Pro
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function lazyChunksPlugin(chunks: Readonly<Record<string, string>> = LAZY_CHUNKS): Plugin {
+export function lazyChunksPlugin(
+  chunks: Readonly<Record<string, string>> = LAZY_CHUNKS,
+  aliases: Readonly<Record<string, string>> = PACKAGE_ALIASES,
+): Plugin {
   const byFile = new Map(Object.entries(chunks).map(([file, name]) => [resolve(ROOT, file), name]));
   const bases = Object.keys(chunks).map((file) => escape(file.split('/').pop()!.replace(/\.ts$/, '')));
   return {
@@ -72,6 +85,12 @@ export function lazyChunksPlugin(chunks: Readonly<Record<string, string>> = LAZY
         await buildChunk(file, outfile, options);
         return { path: `./${relative(outdir, outfile).split('\\').join('/')}`, external: true };
       });
+      const names = Object.keys(aliases).map(escape);
+      if (names.length === 0) return;
+      // Chunks are built without this plugin: the chain's chunk gets the package itself.
+      pluginBuild.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({
+        path: resolve(ROOT, aliases[args.path]!),
+      }));
     },
   };
 }

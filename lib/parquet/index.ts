@@ -38,5 +38,5 @@ export {
   type WritableSinkOptions,
 } from './sinks';
 export { TIMESTAMP_FORMATS, type TimestampFormat } from './timestamps';
-export { PARQUET_COMPRESSIONS, type ParquetCompression } from './writer';
+export { loadParquetEngine, PARQUET_COMPRESSIONS, type ParquetCompression } from './writer';
 export { parseJsonExact, stringifyJson } from './json';

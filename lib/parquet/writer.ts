@@ -43,6 +43,11 @@ function hyparquetWriter(): typeof HyparquetWriter {
   return engine;
 }
 
+/** Loads the engine now (it loads at the first file otherwise), e.g. while waiting on the network. */
+export function loadParquetEngine(): void {
+  hyparquetWriter();
+}
+
 /** hyparquet-writer's in-memory writer, drained into the sink after every row group and at the end. */
 function sinkWriter(sink: ParquetSink): ByteWriter & { flush(): Promise<void> } {
   const writer = new (hyparquetWriter().ByteWriter)(1024 * 1024);

@@ -271,7 +271,22 @@ describe('skips with a reason', () => {
     expect(result.objects).toEqual([
       expect.objectContaining({ outcome: 'skipped', skipReason: 'object-missing' }),
     ]);
+    // The output was set up while the GetObject was in flight: dropped, it sent nothing.
     expect(puts().size).toBe(0);
+    expect(s3).not.toHaveReceivedCommand(CreateMultipartUploadCommand);
+  });
+
+  it('not an object that cannot be read: retried, with no output left behind', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const error = await converter()(event(KEY)).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+
+    expect(error).toBeInstanceOf(ConversionRetryError);
+    expect(puts().size).toBe(0);
+    expect(s3).not.toHaveReceivedCommand(CreateMultipartUploadCommand);
   });
 
   it('a key with no file name to derive the output from', async () => {

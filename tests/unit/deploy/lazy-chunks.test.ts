@@ -95,7 +95,8 @@ async function lazyFilesLoaded(
 describe('lazy chunks', () => {
   it('ships each lazily loaded module beside the bundle, not inside it', () => {
     // Assess
-    for (const name of Object.values(LAZY_CHUNKS)) {
+    // The credential chain is the SDK's, kept outside these bundles: lambda-credentials-bundle.test.ts builds it.
+    for (const name of Object.values(LAZY_CHUNKS).filter((chunk) => chunk !== 'credential-chain')) {
       expect(existsSync(join(work, 'stream-consumer', 'functions', LAZY_FOLDER, `${name}.js`))).toBe(true);
     }
     const consumer = readFileSync(bundles.consumer!, 'utf8');
