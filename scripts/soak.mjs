@@ -46,9 +46,9 @@ if (!['kinesalite', 'kinesis-mock'].includes(emulator)) {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { HEAP_LIMIT_MB_PER_MIN, RSS_LIMIT_MB_PER_MIN, probeSeries, trend } = createRequire(import.meta.url)(
-  '../lib/local/memory-trend.cjs',
-);
+const { HEAP_LIMIT_MB_PER_MIN, RSS_LIMIT_MB_PER_MIN, composition, probeSeries, trend } = createRequire(
+  import.meta.url,
+)('../lib/local/memory-trend.cjs');
 const stateDir = mkdtempSync(join(tmpdir(), 'kpipe-soak-'));
 // Beside the state folder, not in it: the folder's size is one of the figures.
 const probeFile = join(mkdtempSync(join(tmpdir(), 'kpipe-soak-memory-')), 'memory.jsonl');
@@ -301,6 +301,16 @@ for (const line of verdicts) console.log(`  ${line}`);
 console.log(
   `  stopped ${Number.isNaN(stopMs) ? 'on its own' : `${(stopMs / 1000).toFixed(1)} s after Ctrl-C`}, exit ${result.code ?? result.signal}`,
 );
+for (const [name, part] of composition(
+  existsSync(probeFile) ? readFileSync(probeFile, 'utf8') : '',
+  kpipe.pid,
+)) {
+  console.log(
+    `  ${name} at its last probe: RSS ${part.rss.toFixed(0)} MB = V8 heaps ${part.reserved.toFixed(0)} MB reserved ` +
+      `(${part.used.toFixed(0)} MB live) + external ${part.external.toFixed(0)} MB + ${part.other.toFixed(0)} MB code, stacks and malloc`,
+  );
+}
+console.log(`  memory probe (every ${PROBE_MS / 1000} s, one JSON line per thread): ${probeFile}`);
 console.log(`  state folder ${(directoryBytes(stateDir) / MB).toFixed(0)} MB: ${stateDir}`);
 if (lake) {
   const duplicates = Number(lake.rows) - Number(lake.ids);

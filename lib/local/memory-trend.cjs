@@ -57,4 +57,41 @@ function trend(points, minutes, limit) {
   return { peak, mbPerMinute, flat: mbPerMinute <= limit, points: late.length };
 }
 
-module.exports = { HEAP_LIMIT_MB_PER_MIN, RSS_LIMIT_MB_PER_MIN, slope, probeSeries, trend };
+/**
+ * What each probed process's RSS was made of at its last probe, in MB: the V8 heaps reserved by all its
+ * threads (`used`: their live data after the collection), memory outside them (Buffers, external strings),
+ * and the rest (code, stacks, malloc's arenas, LevelDB in kinesalite). A rising RSS with a flat `used` is
+ * V8 or malloc keeping freed memory, not data kept.
+ */
+function composition(text, mainPid) {
+  const last = new Map();
+  for (const line of text.split('\n')) {
+    let probe;
+    try {
+      probe = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof probe?.heapUsed !== 'number') continue;
+    last.set(`${probe.pid}:${probe.thread}`, probe);
+  }
+  const processes = new Map();
+  for (const probe of last.values()) {
+    const name = probe.pid === mainPid ? 'kpipe' : probe.role;
+    const entry = processes.get(name) ?? { rss: 0, reserved: 0, used: 0, external: 0, at: 0 };
+    entry.reserved += probe.heapTotal / MB;
+    entry.used += probe.heapUsed / MB;
+    entry.external += probe.external / MB;
+    // RSS is the process's: the latest thread's figure.
+    if (probe.at >= entry.at) Object.assign(entry, { rss: probe.rss / MB, at: probe.at });
+    processes.set(name, entry);
+  }
+  return new Map(
+    [...processes].map(([name, { rss, reserved, used, external }]) => [
+      name,
+      { rss, reserved, used, external, other: rss - reserved - external },
+    ]),
+  );
+}
+
+module.exports = { HEAP_LIMIT_MB_PER_MIN, RSS_LIMIT_MB_PER_MIN, slope, probeSeries, trend, composition };

@@ -21,6 +21,10 @@ const trend = require('../../../lib/local/memory-trend.cjs') as {
     minutes: number,
     limit: number,
   ): { peak: number; mbPerMinute: number; flat: boolean | undefined; points: number };
+  composition(
+    text: string,
+    mainPid: number,
+  ): Map<string, { rss: number; reserved: number; used: number; external: number; other: number }>;
 };
 const probe = require('../../../lib/local/memory-probe.cjs') as {
   start(env: Record<string, string | undefined>, script?: string): NodeJS.Timeout | undefined;
@@ -160,5 +164,29 @@ describe('memory probe', () => {
       .map((text) => JSON.parse(text) as { role: string });
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.every((entry) => entry.role === 'kpipe')).toBe(true);
+  });
+});
+
+describe('composition', () => {
+  it("splits each process's last RSS into its threads' heaps, external memory and the rest", () => {
+    const line = (pid: number, thread: number, at: number, mb: Record<string, number>) =>
+      JSON.stringify({
+        role: pid === 7 ? (thread === 0 ? 'kpipe' : 'worker') : 'kinesalite',
+        pid,
+        thread,
+        at,
+        ...Object.fromEntries(Object.entries(mb).map(([key, value]) => [key, value * MB])),
+      });
+    const text = [
+      line(7, 0, 1, { heapUsed: 40, heapTotal: 80, external: 10, rss: 250 }),
+      line(7, 0, 3, { heapUsed: 50, heapTotal: 90, external: 20, rss: 300 }),
+      line(7, 2, 2, { heapUsed: 25, heapTotal: 40, external: 5, rss: 290 }),
+      line(9, 0, 2, { heapUsed: 7, heapTotal: 40, external: 2, rss: 150 }),
+      'cut',
+    ].join('\n');
+    const parts = trend.composition(text, 7);
+    expect(parts.get('kpipe')).toEqual({ rss: 300, reserved: 130, used: 75, external: 25, other: 145 });
+    expect(parts.get('kinesalite')).toEqual({ rss: 150, reserved: 40, used: 7, external: 2, other: 108 });
+    expect(trend.composition('', 7).size).toBe(0);
   });
 });
