@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run soak [-- --minutes 30 --rate 100 --kinesis-emulator kinesalite]`: a long `kpipe local --follow` run
-// that samples the memory of kpipe and of each emulator it started, the rate it holds, and, after Ctrl-C,
-// how long it takes to stop and whether the lake lost or doubled a record (DuckDB, by event_id).
-// Kept out of `npm test`: it runs for as long as asked. Exits 1 when any check fails.
+// that samples the memory of kpipe and of each emulator it started (RSS, and the V8 heap after a full
+// collection through lib/local/memory-probe.cjs), the rate it holds, and, after Ctrl-C, how long it takes to
+// stop and whether the lake lost or doubled a record (DuckDB, by event_id). The memory rule is in
+// lib/local/memory-trend.cjs. Kept out of `npm test`: it runs for as long as asked. Exits 1 when any check fails.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +46,13 @@ if (!['kinesalite', 'kinesis-mock'].includes(emulator)) {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { HEAP_LIMIT_MB_PER_MIN, RSS_LIMIT_MB_PER_MIN, composition, probeSeries, trend } = createRequire(
+  import.meta.url,
+)('../lib/local/memory-trend.cjs');
 const stateDir = mkdtempSync(join(tmpdir(), 'kpipe-soak-'));
+// Beside the state folder, not in it: the folder's size is one of the figures.
+const probeFile = join(mkdtempSync(join(tmpdir(), 'kpipe-soak-memory-')), 'memory.jsonl');
+const PROBE_MS = 10_000;
 const STOP_BOUND_MS = 120_000;
 const MB = 1024 * 1024;
 
@@ -98,13 +106,16 @@ function directoryBytes(path) {
   return total;
 }
 
-/** Least-squares slope of y over x. */
-function slope(points) {
-  const n = points.length;
-  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
-  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
-  const sxx = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
-  return sxx === 0 ? 0 : points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) / sxx;
+/** The probe's series so far (kpipe, kpipe thread N, kinesalite), each [{ minute, heapMb }]. */
+const heapSeries = () =>
+  probeSeries(existsSync(probeFile) ? readFileSync(probeFile, 'utf8') : '', started, kpipe.pid);
+/** The last heap figure of the series whose name starts with `owner` (kpipe: its threads summed). */
+function heapNow(series, owner) {
+  let total;
+  for (const [name, points] of series) {
+    if (name === owner || name.startsWith(`${owner} thread`)) total = (total ?? 0) + points.at(-1).heapMb;
+  }
+  return total;
 }
 
 console.log(
@@ -125,7 +136,18 @@ const kpipe = spawn(
     '--state-dir',
     stateDir,
   ],
-  { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      KPIPE_MEMORY_PROBE: probeFile,
+      KPIPE_MEMORY_PROBE_MS: String(PROBE_MS),
+      // A preload reaches kpipe's worker threads too; kinesalite loads the probe itself (the variables reach it).
+      NODE_OPTIONS:
+        `${process.env.NODE_OPTIONS ?? ''} --require "${join(root, 'lib/local/memory-probe.cjs')}"`.trim(),
+    },
+  },
 );
 let stdout = '';
 let stderrTail = '';
@@ -146,9 +168,12 @@ let early;
 exited.then((result) => (early ??= result));
 
 const samples = [];
+const HEAPS = ['kpipe', emulator];
 const header =
   'minute  generated  rate/s  lake rows  ' +
-  ['kpipe', emulator, 's3rver'].map((r) => `${r} MB`.padStart(14)).join('');
+  ['kpipe', emulator, 's3rver'].map((r) => `${r} MB`.padStart(14)).join('') +
+  HEAPS.map((r) => `${r} heap`.padStart(16)).join('') +
+  '  load';
 console.log(header);
 let previous = { at: started, generated: 0 };
 while (Date.now() - started < minutes * 60_000 && early === undefined) {
@@ -156,18 +181,23 @@ while (Date.now() - started < minutes * 60_000 && early === undefined) {
   if (early !== undefined) break;
   const now = Date.now();
   const rss = processTree(kpipe.pid);
+  const series = heapSeries();
   const sample = {
     minute: (now - started) / 60_000,
     generated,
     lakeRows,
     rss,
+    heap: Object.fromEntries(HEAPS.map((role) => [role, heapNow(series, role)])),
+    load: loadavg()[0],
     rate: (generated - previous.generated) / ((now - previous.at) / 1000),
   };
   previous = { at: now, generated };
   samples.push(sample);
   console.log(
     `${sample.minute.toFixed(1).padStart(6)}  ${String(generated).padStart(9)}  ${sample.rate.toFixed(0).padStart(6)}  ${String(lakeRows).padStart(9)}  ` +
-      ['kpipe', emulator, 's3rver'].map((role) => ((rss[role] ?? 0) / MB).toFixed(0).padStart(14)).join(''),
+      ['kpipe', emulator, 's3rver'].map((role) => ((rss[role] ?? 0) / MB).toFixed(0).padStart(14)).join('') +
+      HEAPS.map((role) => (sample.heap[role]?.toFixed(1) ?? '-').padStart(16)).join('') +
+      sample.load.toFixed(1).padStart(6),
   );
 }
 
@@ -192,21 +222,35 @@ if (early === undefined) {
     problems.push(`kpipe exited ${result.code} after Ctrl-C`);
 }
 
-// Memory: flat means the resident size of the last half grows by less than 1 MB a minute (after the warm-up
-// first sixth of the run, when caches and buffers fill).
-const warm = samples.filter((sample) => sample.minute >= minutes / 6);
+// Memory (lib/local/memory-trend.cjs): the slope over the second half of the run, for the V8 heap after a
+// full collection of each thread (the live data; judged at HEAP_LIMIT_MB_PER_MIN) and for each process's RSS
+// (judged at RSS_LIMIT_MB_PER_MIN). Too few points is reported, and fails: no verdict is not a pass.
+const ranMinutes = samples.at(-1)?.minute ?? 0;
 const verdicts = [];
-for (const role of ['kpipe', emulator, 's3rver']) {
-  const points = warm.map((sample) => [sample.minute, (sample.rss[role] ?? 0) / MB]);
-  if (points.length < 3) continue;
-  const mbPerMinute = slope(points.slice(Math.floor(points.length / 2)));
-  const peak = Math.max(...points.map(([, y]) => y));
+const judge = (what, points, limit) => {
+  const { peak, mbPerMinute, flat } = trend(points, ranMinutes, limit);
+  const signed = `${mbPerMinute >= 0 ? '+' : ''}${mbPerMinute.toFixed(2)}`;
   verdicts.push(
-    `${role}: peak ${peak.toFixed(0)} MB, ${mbPerMinute >= 0 ? '+' : ''}${mbPerMinute.toFixed(2)} MB/min over the last half`,
+    `${what}: peak ${peak.toFixed(1)} MB, ${signed} MB/min over the second half (flat: <= ${limit}) ${flat ? 'flat' : flat === false ? 'GROWS' : 'too few samples'}`,
   );
-  if (mbPerMinute > 1)
-    problems.push(`${role} memory grows ${mbPerMinute.toFixed(2)} MB/min over the last half of the run`);
+  if (flat === false) problems.push(`${what} grows ${signed} MB/min over the second half of the run`);
+  if (flat === undefined) problems.push(`${what}: too few samples in the second half to judge`);
+};
+for (const [name, points] of heapSeries()) {
+  judge(
+    `${name} heap after GC`,
+    points.map(({ minute, heapMb }) => [minute, heapMb]),
+    HEAP_LIMIT_MB_PER_MIN,
+  );
 }
+for (const role of ['kpipe', emulator, 's3rver']) {
+  judge(
+    `${role} RSS`,
+    samples.map((sample) => [sample.minute, (sample.rss[role] ?? 0) / MB]),
+    RSS_LIMIT_MB_PER_MIN,
+  );
+}
+const loads = samples.map((sample) => sample.load);
 const held = samples.slice(1).filter((sample) => sample.rate < 0.9 * rate);
 if (samples.length > 1 && held.length > 0) {
   problems.push(
@@ -250,10 +294,23 @@ console.log('\nsoak result');
 console.log(
   `  ran ${((Date.now() - started) / 60_000).toFixed(1)} min, ${generated} records acknowledged (${(generated / ((samples.at(-1)?.minute ?? 1) * 60)).toFixed(0)}/s)`,
 );
+console.log(
+  `  load average (1 min) ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${availableParallelism()} cores`,
+);
 for (const line of verdicts) console.log(`  ${line}`);
 console.log(
   `  stopped ${Number.isNaN(stopMs) ? 'on its own' : `${(stopMs / 1000).toFixed(1)} s after Ctrl-C`}, exit ${result.code ?? result.signal}`,
 );
+for (const [name, part] of composition(
+  existsSync(probeFile) ? readFileSync(probeFile, 'utf8') : '',
+  kpipe.pid,
+)) {
+  console.log(
+    `  ${name} at its last probe: RSS ${part.rss.toFixed(0)} MB = V8 heaps ${part.reserved.toFixed(0)} MB reserved ` +
+      `(${part.used.toFixed(0)} MB live) + external ${part.external.toFixed(0)} MB + ${part.other.toFixed(0)} MB code, stacks and malloc`,
+  );
+}
+console.log(`  memory probe (every ${PROBE_MS / 1000} s, one JSON line per thread): ${probeFile}`);
 console.log(`  state folder ${(directoryBytes(stateDir) / MB).toFixed(0)} MB: ${stateDir}`);
 if (lake) {
   const duplicates = Number(lake.rows) - Number(lake.ids);

@@ -4,6 +4,7 @@
  * up). Without it a run retries a dead Kinesis for minutes and Ctrl-C drains into the void.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { withDeadline } from './deadline';
 
 export interface WatchedEmulator {
   /** How the line names it: `kinesalite`, `s3rver`, or `the Kinesis emulator` for an external one. */
@@ -49,11 +50,10 @@ export interface EmulatorWatch {
 /** One HTTP request; undefined when the emulator answered, else why not. */
 async function probe(endpoint: string, timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
   try {
-    const response = await fetch(endpoint, {
-      method: 'GET',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+    await withDeadline(signal, timeoutMs, async (deadline) => {
+      const response = await fetch(endpoint, { method: 'GET', signal: deadline });
+      await response.body?.cancel();
     });
-    await response.body?.cancel();
     return undefined;
   } catch (error) {
     if (signal.aborted) return undefined;

@@ -255,7 +255,12 @@ async function startServerChild(
   stop(graceMs?: number): Promise<void>;
 }> {
   const child = spawn(process.execPath, [join(__dirname, script), JSON.stringify(settings)], {
-    env: { PATH: process.env.PATH ?? '' },
+    // KPIPE_MEMORY_PROBE (scripts/soak.mjs) reaches the server, which then reports its heap (memory-probe.cjs).
+    env: {
+      PATH: process.env.PATH ?? '',
+      KPIPE_MEMORY_PROBE: process.env.KPIPE_MEMORY_PROBE ?? '',
+      KPIPE_MEMORY_PROBE_MS: process.env.KPIPE_MEMORY_PROBE_MS ?? '',
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const tail: string[] = [];

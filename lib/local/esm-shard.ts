@@ -21,6 +21,7 @@ import {
 import { Lane, type LaneHost } from './esm-lane';
 import { backoffMs, sleepUnlessStopped, Wakeup, type MappingRuntime } from './esm-runtime';
 import type { ShardCheckpoint } from './checkpoints';
+import { withDeadline } from './deadline';
 
 /** Where the next iterator starts. */
 type ReadPosition =
@@ -180,13 +181,11 @@ export class ShardPoller implements LaneHost {
       const generation = runtime.drainGeneration;
       let response;
       try {
-        response = await runtime.client.send(
-          new GetRecordsCommand({
-            ShardIterator: this.iterator,
-            Limit: Math.min(GET_RECORDS_LIMIT, options.readAheadRecords - this.bufferedRecords),
-          }),
-          { abortSignal: this.requestSignal() },
-        );
+        const command = new GetRecordsCommand({
+          ShardIterator: this.iterator,
+          Limit: Math.min(GET_RECORDS_LIMIT, options.readAheadRecords - this.bufferedRecords),
+        });
+        response = await this.request((abortSignal) => runtime.client.send(command, { abortSignal }));
       } catch (error) {
         this.iterator = undefined;
         if (signal.aborted) break;
@@ -224,8 +223,8 @@ export class ShardPoller implements LaneHost {
   }
 
   /** The stop signal plus a per-request timeout: a stalled emulator ends in an error, not a hang. */
-  private requestSignal(): AbortSignal {
-    return AbortSignal.any([this.runtime.signal, AbortSignal.timeout(this.runtime.options.requestTimeoutMs)]);
+  private request<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withDeadline(this.runtime.signal, this.runtime.options.requestTimeoutMs, send);
   }
 
   private async getIterator(): Promise<string> {
@@ -239,9 +238,9 @@ export class ShardPoller implements LaneHost {
       ...(position.type === 'AT_TIMESTAMP' && { Timestamp: new Date(position.timestampMs) }),
     };
     const anchor = clock.now();
-    const response = await client.send(new GetShardIteratorCommand(input), {
-      abortSignal: this.requestSignal(),
-    });
+    const response = await this.request((abortSignal) =>
+      client.send(new GetShardIteratorCommand(input), { abortSignal }),
+    );
     if (!response.ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${this.shardId}`);
     // LATEST moves: a later re-read (after a fault) must start where this one did, not at the new tip.
     if (position.type === 'LATEST') this.position = { type: 'AT_TIMESTAMP', timestampMs: anchor };

@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import { DescribeStreamSummaryCommand, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
 import { createLogger } from '../observability/logger';
 import { CheckpointStore } from './checkpoints';
+import { withDeadline } from './deadline';
 import { parseStreamArn, withRecordData } from './esm-events';
 import {
   resolveMappingOptions,
@@ -297,9 +298,9 @@ export class KinesisEventSourceMapping extends EventEmitter<MappingEvents> {
     const shards: Shard[] = [];
     let token: string | undefined;
     do {
-      const response = await client.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: streamName }),
-        { abortSignal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(requestTimeoutMs)]) },
+      const command = new ListShardsCommand(token ? { NextToken: token } : { StreamName: streamName });
+      const response = await withDeadline(this.controller.signal, requestTimeoutMs, (abortSignal) =>
+        client.send(command, { abortSignal }),
       );
       shards.push(...(response.Shards ?? []));
       token = response.NextToken;

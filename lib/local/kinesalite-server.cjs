@@ -23,6 +23,7 @@ const { setInterval } = require('node:timers');
 const { bindLifetime } = require('./server-lifetime.cjs');
 const validations = require('kinesalite/validations');
 
+require('./memory-probe.cjs'); // off unless KPIPE_MEMORY_PROBE is set (soak runs)
 require('./kinesalite-speedups.cjs').install();
 const retention = require('./kinesalite-retention.cjs');
 
