@@ -15,7 +15,7 @@ import type { PipelineConfig } from '../pipeline/types';
 /** The state folder `kpipe local` uses by default (its --state-dir). */
 export const DEFAULT_STATE_DIR = '.local';
 
-/** Where `kpipe local` mirrors the bucket inside its state folder (lib/local/runtime.ts). */
+/** Where `kpipe local` mirrors the bucket inside its state folder (lib/local/run-drain.ts). */
 export function bucketDirectory(stateDir: string): string {
   return join(stateDir, 'bucket');
 }
