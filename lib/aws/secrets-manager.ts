@@ -5,9 +5,13 @@
  * bundle keeps the client and GetSecretValue only: 21 KB less to parse at every cold start.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SECRET_READ_TIMEOUTS, type SecretReadTimeouts } from './secret-read-timeouts';
 
-export async function readSecretString(secretId: string): Promise<string | undefined> {
-  const client = new SecretsManagerClient({});
+export async function readSecretString(
+  secretId: string,
+  timeouts: SecretReadTimeouts = SECRET_READ_TIMEOUTS,
+): Promise<string | undefined> {
+  const client = new SecretsManagerClient({ requestHandler: timeouts });
   try {
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     return SecretString;
