@@ -21,13 +21,8 @@ function slope(points) {
   return sxx === 0 ? 0 : points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) / sxx;
 }
 
-/**
- * The probe's lines, grouped into one series per process thread: `name` is the role (kpipe, kinesalite),
- * with the thread id for worker threads, and `main` names the process whose workers are kpipe's.
- * Lines that are not probe JSON (a line cut by a crash) are skipped.
- */
-function probeSeries(text, startedAt, mainPid) {
-  const series = new Map();
+/** The probe lines of `text`, parsed; lines that are not probe JSON (a line cut by a crash) are skipped. */
+function* probes(text) {
   for (const line of text.split('\n')) {
     let probe;
     try {
@@ -35,7 +30,18 @@ function probeSeries(text, startedAt, mainPid) {
     } catch {
       continue;
     }
-    if (typeof probe?.heapUsed !== 'number' || typeof probe.at !== 'number') continue;
+    if (typeof probe?.heapUsed === 'number') yield probe;
+  }
+}
+
+/**
+ * The probe's lines, grouped into one series per process thread: `name` is the role (kpipe, kinesalite),
+ * with the thread id for worker threads, and `main` names the process whose workers are kpipe's.
+ */
+function probeSeries(text, startedAt, mainPid) {
+  const series = new Map();
+  for (const probe of probes(text)) {
+    if (typeof probe.at !== 'number') continue;
     const owner = probe.pid === mainPid ? 'kpipe' : probe.role;
     const name = probe.thread === 0 ? owner : `${owner} thread ${probe.thread}`;
     if (!series.has(name)) series.set(name, []);
@@ -65,14 +71,7 @@ function trend(points, minutes, limit) {
  */
 function composition(text, mainPid) {
   const last = new Map();
-  for (const line of text.split('\n')) {
-    let probe;
-    try {
-      probe = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (typeof probe?.heapUsed !== 'number') continue;
+  for (const probe of probes(text)) {
     last.set(`${probe.pid}:${probe.thread}`, probe);
   }
   const processes = new Map();
