@@ -3,14 +3,12 @@
  * a bundle built with the plugin holds the environment link only, and loads the SDK's whole chain from its
  * chunk when the environment has no credentials.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { LAZY_FOLDER, lazyChunksPlugin } from '../../../lib/deploy/lazy-chunks';
+import { NODE_BUNDLE, printReport, reportOfFreshNode } from '../../support/fresh-node';
 
-const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
 let work: string;
 let bundle: string;
@@ -20,14 +18,10 @@ beforeAll(async () => {
   mkdirSync(work, { recursive: true });
   bundle = join(work, 'functions', 'credentials-entry.js');
   await build({
+    ...NODE_BUNDLE,
     entryPoints: [join(__dirname, 'fixtures', 'credentials-entry.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
     mainFields: ['module', 'main'],
     outfile: bundle,
-    logLevel: 'silent',
     plugins: [lazyChunksPlugin()],
   });
 }, 120_000);
@@ -43,23 +37,18 @@ async function resolveCredentials(
       (c) => ({ key: c.accessKeyId }), (e) => ({ error: e.name }))
     .then((out) => {
       out.lazy = Object.keys(require.cache).filter((f) => f.includes('/${LAZY_FOLDER}/')).map((f) => f.split('/').pop());
-      process.stdout.write('\\n${MARKER}' + JSON.stringify(out) + '\\n');
+      ${printReport(MARKER, 'out')};
       process.exit(0);
     });`;
-  const { stdout } = await run(process.execPath, ['-e', script], {
+  return reportOfFreshNode(script, MARKER, {
     cwd: work,
     env: {
-      PATH: process.env.PATH,
       HOME: work,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // No instance metadata here: the chain's last link fails at once.
       AWS_EC2_METADATA_DISABLED: 'true',
       ...env,
     },
   });
-  const line = stdout.split('\n').find((text) => text.startsWith(MARKER));
-  if (line === undefined) throw new Error(`the probe printed nothing:\n${stdout}`);
-  return JSON.parse(line.slice(MARKER.length)) as { key?: string; error?: string; lazy: string[] };
 }
 
 describe('the packaged credential chain', () => {

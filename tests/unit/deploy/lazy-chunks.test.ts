@@ -6,15 +6,13 @@
  * environment or in Secrets Manager); the Tracer only with tracing on; the SSM reader only for an SSM name;
  * protobufjs only for a KPL aggregate.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { LAZY_CHUNKS, LAZY_FOLDER, lazyChunksPlugin } from '../../../lib/deploy/lazy-chunks';
 import { packagedPipelinePlugin } from '../../../lib/pipeline/packaged-build';
+import { NODE_BUNDLE, printReport, reportOfFreshNode } from '../../support/fresh-node';
 
-const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
 let work: string;
 const bundles: Record<string, string> = {};
@@ -23,15 +21,11 @@ const bundles: Record<string, string> = {};
 async function packageFunction(entry: string): Promise<string> {
   const outdir = join(work, entry, 'functions');
   await build({
+    ...NODE_BUNDLE,
     entryPoints: [join(ROOT, 'functions', `${entry}.ts`)],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
     outdir,
     // Outside the bundle (and the chunks) to keep the test fast; found in node_modules from .esbuild/.
     external: ['@aws-sdk/*', '@smithy/*'],
-    logLevel: 'silent',
     plugins: [
       packagedPipelinePlugin({
         file: join(ROOT, 'pipeline.yml'),
@@ -66,13 +60,12 @@ async function lazyFilesLoaded(
     const invoked = ${event === undefined ? 'Promise.resolve()' : `handler(JSON.parse(require('node:fs').readFileSync(${JSON.stringify(join(ROOT, event))}, 'utf8')), { awsRequestId: 'unit' })`};
     invoked.catch(() => undefined).then(() => new Promise((done) => setTimeout(done, 300))).then(() => {
       const lazy = Object.keys(require.cache).filter((file) => file.includes('/${LAZY_FOLDER}/'));
-      process.stdout.write('\\n${MARKER}' + JSON.stringify(lazy.map((file) => file.split('/').pop())) + '\\n');
+      ${printReport(MARKER, "lazy.map((file) => file.split('/').pop())")};
       process.exit(0);
     });`;
-  const { stdout } = await run(process.execPath, ['-e', script], {
+  return reportOfFreshNode<string[]>(script, MARKER, {
     cwd: work,
     env: {
-      PATH: process.env.PATH,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_REGION: 'eu-west-1',
@@ -83,13 +76,9 @@ async function lazyFilesLoaded(
       AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9',
       AWS_MAX_ATTEMPTS: '1',
       BUCKET_NAME: 'unit-bucket',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...env,
     },
   });
-  const line = stdout.split('\n').find((text) => text.startsWith(MARKER));
-  if (line === undefined) throw new Error(`the probe printed nothing:\n${stdout}`);
-  return JSON.parse(line.slice(MARKER.length)) as string[];
 }
 
 describe('lazy chunks', () => {
