@@ -3,6 +3,7 @@
  * seed (errors at their line and column), keep templates in the library, send at a rate and watch the
  * counters the server publishes as `generator` messages.
  */
+import type { LiveMessage } from '../../local/live-types';
 import type { ConsoleTab } from './context';
 import { el, json } from './dom';
 
@@ -19,6 +20,44 @@ interface SendTotals {
   acknowledged: number;
   failed: number;
   reasons: Record<string, number>;
+}
+
+/** The send's counters, as the server's last `generator` message has them. */
+function counterSpans(message: LiveMessage): HTMLElement[] {
+  return [
+    el('span', { id: 'state' }, String(message.state)),
+    el('span', { id: 'sent' }, `sent ${String(message.sent)}`),
+    el('span', { id: 'acknowledged' }, `acknowledged ${String(message.acknowledged)}`),
+    el('span', { id: 'failed' }, `failed ${String(message.failed)}`),
+    el('span', { id: 'achieved' }, `${Math.round(Number(message.ratePerSecond))} records/s`),
+  ];
+}
+
+const TOTALS_HEADINGS = ['target', 'last send', 'sent', 'acknowledged', 'failed', 'failure reasons'];
+
+/** What this console sent, one row per target. */
+function totalsRows(totals: SendTotals[]): HTMLElement[] {
+  return [
+    el('tr', {}, ...TOTALS_HEADINGS.map((heading) => el('th', {}, heading))),
+    ...totals.map((total) =>
+      el(
+        'tr',
+        { 'data-target': total.target },
+        el('td', {}, total.target),
+        el('td', {}, total.state),
+        el('td', { class: 'number' }, String(total.sent)),
+        el('td', { class: 'number' }, String(total.acknowledged)),
+        el('td', { class: 'number' }, String(total.failed)),
+        el(
+          'td',
+          {},
+          Object.entries(total.reasons)
+            .map(([reason, n]) => `${reason}: ${n}`)
+            .join(', ') || '–',
+        ),
+      ),
+    ),
+  ];
 }
 
 export const generatorTab: ConsoleTab = {
@@ -179,46 +218,13 @@ export const generatorTab: ConsoleTab = {
 
     editor.oninput = () => void test();
     context.subscribe('generator', (message) => {
+      counters.replaceChildren(...counterSpans(message));
       const reasons = Object.entries((message.reasons as Record<string, number>) ?? {});
-      counters.replaceChildren(
-        el('span', { id: 'state' }, String(message.state)),
-        el('span', { id: 'sent' }, `sent ${String(message.sent)}`),
-        el('span', { id: 'acknowledged' }, `acknowledged ${String(message.acknowledged)}`),
-        el('span', { id: 'failed' }, `failed ${String(message.failed)}`),
-        el('span', { id: 'achieved' }, `${Math.round(Number(message.ratePerSecond))} records/s`),
-      );
       sendError.textContent = [
         ...reasons.map(([reason, n]) => `${reason}: ${n}`),
         ...(message.error ? [String(message.error)] : []),
       ].join('\n');
-      const totals = (message.targets as SendTotals[] | undefined) ?? [];
-      targetTotals.replaceChildren(
-        el(
-          'tr',
-          {},
-          ...['target', 'last send', 'sent', 'acknowledged', 'failed', 'failure reasons'].map((h) =>
-            el('th', {}, h),
-          ),
-        ),
-        ...totals.map((total) =>
-          el(
-            'tr',
-            { 'data-target': total.target },
-            el('td', {}, total.target),
-            el('td', {}, total.state),
-            el('td', { class: 'number' }, String(total.sent)),
-            el('td', { class: 'number' }, String(total.acknowledged)),
-            el('td', { class: 'number' }, String(total.failed)),
-            el(
-              'td',
-              {},
-              Object.entries(total.reasons)
-                .map(([reason, n]) => `${reason}: ${n}`)
-                .join(', ') || '–',
-            ),
-          ),
-        ),
-      );
+      targetTotals.replaceChildren(...totalsRows((message.targets as SendTotals[] | undefined) ?? []));
     });
 
     root.append(
