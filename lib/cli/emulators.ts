@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(exportsFor(emulator.endpoint, object.bucket));
   console.log('Ctrl-C stops the emulator (its data is removed).');
   // Until Ctrl-C or SIGTERM, or until s3rver ends on its own: then say so rather than sit on a dead one.
-  let stop = () => {};
+  let stop!: () => void;
   const signalled = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -168,6 +168,17 @@ describe('runCli, the entry point of bin/kpipe.js', () => {
     );
   });
 
+  it('prints a thrown value that is not an Error as it is', async () => {
+    // A command that rejects with a string (a dependency may). main.ts loads the command when it runs it, so
+    // the mock stays in place until then, and is lifted for the other tests.
+    jest.doMock('../../../lib/cli/events', () => ({ USAGE: '', run: () => Promise.reject('disk full') }));
+    try {
+      expect(await runCliToEnd(['events'])).toEqual({ code: 1, stderr: 'kpipe: disk full' });
+    } finally {
+      jest.dontMock('../../../lib/cli/events');
+    }
+  });
+
   it("turns off the AWS SDK's Node-version warning unless the user set the switch", async () => {
     delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     await runCliToEnd(['--version']);
