@@ -24,8 +24,9 @@ module.exports = {
     // Measured: statements 74.02, branches 69.25, functions 64.93, lines 75.23 % (much of it runs only
     // against the emulators, in the integration project).
     './lib/local/': { statements: 74, branches: 69, functions: 64, lines: 75 },
-    // Measured: statements 75.81, branches 67.37, functions 66.67, lines 77.88 %.
-    './lib/cli/': { statements: 75, branches: 67, functions: 66, lines: 77 },
+    // Measured on 2026-12-06: statements 98.76, branches 97.50, functions 98.57, lines 99.71 % (the commands
+    // run in-process with the runtime, s3rver and AWS mocked; tests/unit/cli).
+    './lib/cli/': { statements: 98, branches: 97, functions: 98, lines: 99 },
   },
   projects: [
     {

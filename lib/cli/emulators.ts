@@ -9,7 +9,8 @@ import { createS3Client } from '../aws/clients';
 import { sampleRawObject } from '../events/samples';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localOverrides, startS3rver } from '../local/emulators';
 import { loadPipeline } from '../pipeline/load';
-import { parseCommandArgs, UsageError } from './usage';
+import { counted } from '../text/count';
+import { integerFlag, parseCommandArgs } from './usage';
 
 export const USAGE = `usage: kpipe emulators [--s3-port N] [--pipeline FILE]
 
@@ -35,14 +36,6 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-function port(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_S3_PORT;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 65535)
-    throw new UsageError(`--s3-port must be a port from 1 to 65535, got "${text}"`);
-  return value;
-}
-
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     options: {
@@ -55,7 +48,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const s3Port = port(values['s3-port']);
+  const s3Port =
+    values['s3-port'] === undefined
+      ? DEFAULT_S3_PORT
+      : integerFlag('s3-port', values['s3-port'], 1, 65535, 'a port from 1 to 65535');
   const object = sampleRawObject(loadPipeline(values.pipeline).config);
   // s3rver does not reject on a busy port: its server emits an unhandled 'error' that ends the process.
   if (!(await portIsFree(s3Port))) {
@@ -78,15 +74,23 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     `s3rver on ${emulator.endpoint}: bucket ${object.bucket}, with s3://${object.bucket}/${object.key}`,
   );
-  console.log(`  (${object.records} sample records, the object events/s3-object-created.json names)`);
+  console.log(
+    `  (${counted(object.records, 'sample record')}, the object events/s3-object-created.json names)`,
+  );
   console.log('In another shell:');
   console.log(exportsFor(emulator.endpoint, object.bucket));
   console.log('Ctrl-C stops the emulator (its data is removed).');
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  // Until Ctrl-C or SIGTERM, or until s3rver ends on its own: then say so rather than sit on a dead one.
+  let stop!: () => void;
+  const signalled = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const ended = await Promise.race([signalled, emulator.exited]);
+  // Both, whichever came: a listener left behind would swallow the next Ctrl-C of whoever called run().
+  process.removeListener('SIGINT', stop);
+  process.removeListener('SIGTERM', stop);
   await emulator.stop();
-  return 0;
+  if (ended === undefined) return 0;
+  console.error(`kpipe emulators: s3rver ended on its own (${ended}); run kpipe emulators again`);
+  return 1;
 }

@@ -3,20 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sampleEvents } from '../events/samples';
 import { loadPipeline } from '../pipeline/load';
-import { parseCommandArgs, UsageError } from './usage';
+import { numberFlag, parseCommandArgs, seedFlag } from './usage';
 
 export const USAGE = `usage: kpipe events [--out DIR] [--pipeline FILE] [--count N] [--seed N]
 
 Writes Lambda sample events for every function (Kinesis plain / KPL / with bad records, Firehose
 direct put / Kinesis source / CloudWatch Logs, S3 ObjectCreated) for \`sls invoke local -p\`.`;
-
-function positiveInteger(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
@@ -34,8 +26,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { config } = loadPipeline(values.pipeline);
   const events = sampleEvents(config, {
-    count: positiveInteger('count', values.count, 5),
-    seed: positiveInteger('seed', values.seed, 42),
+    count:
+      values.count === undefined
+        ? 5
+        : numberFlag(
+            'count',
+            values.count,
+            (value) => Number.isInteger(value) && value > 0,
+            'a positive integer',
+          ),
+    seed: values.seed === undefined ? 42 : seedFlag(values.seed),
   });
   const out = resolve(values.out);
   mkdirSync(out, { recursive: true });

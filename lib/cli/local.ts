@@ -13,7 +13,8 @@ import { startRunConsole, type RunConsole } from '../console/server/for-run';
 import { createLiveChannel } from '../local/live';
 import { EmulatorDownError } from '../local/emulator-watch';
 import { resentText } from '../generator/progress';
-import { parseCommandArgs, UsageError } from './usage';
+import { counted } from '../text/count';
+import { integerFlag, numberFlag, parseCommandArgs, seedFlag, UsageError } from './usage';
 
 export const USAGE = `usage: kpipe local [pipeline.yml] [options]
 
@@ -66,19 +67,28 @@ export function formatEmulatorDown(error: EmulatorDownError): string {
   ].join('\n');
 }
 
-function numberOption(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
+/**
+ * The numeric flags, all checked before anything starts: a mistyped number should not wait for the pipeline,
+ * the console or the emulators.
+ */
+function numericOptions(
+  values: Partial<Record<'count' | 'rate' | 'invalid-ratio' | 'producers' | 'seed' | 'console-port', string>>,
+) {
+  const read = <T>(text: string | undefined, parse: (text: string) => T) =>
+    text === undefined ? undefined : parse(text);
+  const whole = (name: string, min: number, max: number) => (text: string) =>
+    integerFlag(name, text, min, max);
+  const number = (name: string, min: number, max: number) => (text: string) =>
+    numberFlag(name, text, (value) => value >= min && value <= max, `a number from ${min} to ${max}`);
+  return {
+    count: read(values.count, whole('count', 1, 10_000_000)) ?? 2000,
+    ratePerSecond: read(values.rate, number('rate', 1, 1_000_000)),
+    invalidRatio: read(values['invalid-ratio'], number('invalid-ratio', 0, 1)) ?? 0.05,
+    producers: read(values.producers, whole('producers', 1, 64)) ?? 4,
+    seed: read(values.seed, seedFlag),
+    // 0: a free port.
+    consolePort: read(values['console-port'], whole('console-port', 1, 65535)) ?? 0,
+  };
 }
 
 const integer = new Intl.NumberFormat('en-US');
@@ -127,13 +137,13 @@ function progressLine(progress: LocalProgress): string {
   return [
     `generated ${integer.format(generated?.acknowledged ?? 0)}`,
     consumer
-      ? `consumed ${integer.format(consumer.records)} (${integer.format(consumer.batches)} batches)`
+      ? `consumed ${integer.format(consumer.records)} (${counted(consumer.batches, 'batch', 'batches')})`
       : '',
     firehose
       ? `firehose in ${integer.format(firehose.recordsIn)} → ${integer.format(firehose.delivered)} delivered, ` +
-        `${integer.format(firehose.errorOutput)} errors, ${integer.format(firehose.objects)} objects`
+        `${integer.format(firehose.errorOutput)} errors, ${counted(firehose.objects, 'object')}`
       : '',
-    `parquet ${integer.format(progress.converted.rows)} rows`,
+    `parquet ${counted(progress.converted.rows, 'row')}`,
   ]
     .filter(Boolean)
     .join(' | ');
@@ -194,23 +204,23 @@ export function formatSummary(
   const lines = [
     '',
     `kpipe local — summary (Kinesis emulator: ${summary.emulator})`,
-    `  generated   ${integer.format(generated.attempted)} records, ${integer.format(generated.acknowledged)} acknowledged by ${summary.target}, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
+    `  generated   ${counted(generated.attempted, 'record')}, ${integer.format(generated.acknowledged)} acknowledged by ${summary.target}, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
   ];
   if (generated.resent > 0) lines.push(`              ${resentText(generated)}`);
   if (consumer.mapping) {
     lines.push(
-      `  consumer    ${integer.format(consumer.mapping.records)} records in ${integer.format(consumer.batches)} batches, ${integer.format(consumer.delivered)} delivered, dropped: ${counts(consumer.dropped)}, failed: ${counts(consumer.failed)}`,
+      `  consumer    ${counted(consumer.mapping.records, 'record')} in ${counted(consumer.batches, 'batch', 'batches')}, ${integer.format(consumer.delivered)} delivered, dropped: ${counts(consumer.dropped)}, failed: ${counts(consumer.failed)}`,
       `              re-delivered ${integer.format(consumer.mapping.redeliveredRecords)}, retries ${integer.format(consumer.mapping.retries)}, dead-lettered batches ${integer.format(consumer.mapping.deadLetterBatches)}`,
     );
   }
   if (firehose) {
     lines.push(
-      `  firehose    ${integer.format(firehose.recordsIn)} in, ${integer.format(firehose.ok)} transformed, ${integer.format(firehose.delivered)} delivered in ${integer.format(firehose.objects)} objects, ${integer.format(firehose.dropped)} dropped, ${integer.format(firehose.errorOutput)} to the error prefix`,
+      `  firehose    ${integer.format(firehose.recordsIn)} in, ${integer.format(firehose.ok)} transformed, ${integer.format(firehose.delivered)} delivered in ${counted(firehose.objects, 'object')}, ${integer.format(firehose.dropped)} dropped, ${integer.format(firehose.errorOutput)} to the error prefix`,
     );
   }
   lines.push(
-    `  parquet     ${integer.format(converted.objects)} objects converted, ${integer.format(converted.rows)} rows, ${integer.format(converted.errors)} conversion errors` +
-      (converted.failedObjects > 0 ? `, ${integer.format(converted.failedObjects)} objects given up on` : ''),
+    `  parquet     ${counted(converted.objects, 'object')} converted, ${counted(converted.rows, 'row')}, ${counted(converted.errors, 'conversion error')}` +
+      (converted.failedObjects > 0 ? `, ${counted(converted.failedObjects, 'object')} given up on` : ''),
   );
   for (const [path, errors] of Object.entries(reconciliation.errors)) {
     lines.push(`  errors      ${path}: ${counts(errors)}`);
@@ -276,6 +286,7 @@ export async function run(argv: string[]): Promise<number> {
       `--kinesis-emulator must be one of ${KINESIS_EMULATORS.join(', ')}, got "${emulator}"`,
     );
   }
+  const numbers = numericOptions(values);
   const pipeline = loadPipeline(positionals[0]);
   if (values.strict) refuseWarnings(pipeline);
   for (const warning of pipeline.warnings)
@@ -284,6 +295,7 @@ export async function run(argv: string[]): Promise<number> {
   const env = { ...process.env, MASK_SALT: process.env.MASK_SALT ?? 'kpipe-local-salt' };
   const controller = new AbortController();
   const terminal = createTerminal();
+  const live = createLiveChannel();
   let phase = 'starting';
   // First Ctrl-C: stop generating, say what the run still does, finish with the summary. Second: stop now
   // (the emulators die with this process: each watches its stdin, a pipe from it; emulator-watch.ts).
@@ -298,22 +310,15 @@ export async function run(argv: string[]): Promise<number> {
     terminal.note(`stopping: generation stopped; now ${now}… (Ctrl-C again to stop at once)`);
   };
   process.on('SIGINT', interrupt);
-  const live = createLiveChannel();
   let console_: RunConsole | undefined;
   try {
     const stateDir = values['state-dir'] ?? values['work-dir'] ?? DEFAULT_STATE_DIR;
     if (!values['no-console']) {
-      const port =
-        values['console-port'] === undefined
-          ? 0
-          : numberOption('console-port', values['console-port'], 0, 1, 65535);
-      if (!Number.isInteger(port))
-        throw new UsageError(`--console-port must be a whole number, got "${port}"`);
       console_ = await startRunConsole({
         live,
         config: pipeline.config,
         stateDir,
-        port,
+        port: numbers.consolePort,
         endpoints: { kinesis: values['kinesis-endpoint'], s3: values['s3-endpoint'] },
       }).catch((error: Error) => {
         terminal.note(
@@ -323,19 +328,17 @@ export async function run(argv: string[]): Promise<number> {
       });
       if (console_) terminal.note(`console: ${console_.url}`);
     }
-    const seed = values.seed === undefined ? undefined : numberOption('seed', values.seed, 0, 0, 2 ** 31);
     const summary = await runLocalPipeline({
       pipeline,
       workDir: stateDir,
       live,
-      count: numberOption('count', values.count, 2000, 1, 10_000_000),
+      count: numbers.count,
       follow: values.follow,
-      ratePerSecond:
-        values.rate === undefined ? undefined : numberOption('rate', values.rate, 0, 1, 1_000_000),
-      invalidRatio: numberOption('invalid-ratio', values['invalid-ratio'], 0.05, 0, 1),
-      producers: numberOption('producers', values.producers, 4, 1, 64),
+      ratePerSecond: numbers.ratePerSecond,
+      invalidRatio: numbers.invalidRatio,
+      producers: numbers.producers,
       template: values.template,
-      seed,
+      seed: numbers.seed,
       kinesisEmulator: emulator,
       endpoints: { kinesis: values['kinesis-endpoint'], s3: values['s3-endpoint'] },
       converter: localConverter(pipeline),

@@ -5,7 +5,7 @@
 import { UsageError } from '../generator/errors';
 
 export { UsageError };
-export { parseCommandArgs } from '../options/command-args';
+export { integerFlag, numberFlag, parseCommandArgs, seedFlag } from '../options/command-args';
 
 /** Exit code of a command line that could not be understood (as getopt-style tools use). */
 export const USAGE_EXIT_CODE = 2;

@@ -1,4 +1,4 @@
-import { parseCommandArgs } from '../options/command-args';
+import { numberFlag, parseCommandArgs, seedFlag } from '../options/command-args';
 import { UsageError } from './errors';
 import type { PartitionKeyOption } from './producer';
 import { parseProfile, type ProfileSpec } from './profile';
@@ -73,14 +73,6 @@ const FLAGS = {
   quiet: { type: 'boolean', default: false },
   'keep-going': { type: 'boolean', default: false },
 } as const;
-
-function number(flag: string, text: string, check: (value: number) => boolean, expected: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) {
-    throw new UsageError(`--${flag} must be ${expected}, got "${text}"`);
-  }
-  return value;
-}
 
 const positiveInteger = (value: number): boolean => Number.isInteger(value) && value > 0;
 
@@ -179,19 +171,19 @@ export function parseGenerateArgs(argv: string[]): GenerateCommandOptions {
     partitionKey:
       values['partition-key'] === undefined ? 'random' : parsePartitionKey(values['partition-key']),
     aggregate: values.aggregate,
-    concurrency: number(
+    concurrency: numberFlag(
       'concurrency',
       values.concurrency,
       (v) => positiveInteger(v) && v <= 1000,
       'an integer from 1 to 1000',
     ),
-    batchSize: number(
+    batchSize: numberFlag(
       'batch-size',
       values['batch-size'],
       (v) => positiveInteger(v) && v <= 500,
       'an integer from 1 to 500',
     ),
-    invalidRatio: number(
+    invalidRatio: numberFlag(
       'invalid-ratio',
       values['invalid-ratio'],
       (v) => v >= 0 && v <= 1,
@@ -202,18 +194,11 @@ export function parseGenerateArgs(argv: string[]): GenerateCommandOptions {
     keepGoing: values['keep-going'],
   };
   if (values.count !== undefined)
-    options.count = number('count', values.count, positiveInteger, 'a positive integer');
+    options.count = numberFlag('count', values.count, positiveInteger, 'a positive integer');
   if (values.duration !== undefined) options.durationSeconds = parseDuration(values.duration);
   if (values.rate !== undefined)
-    options.ratePerSecond = number('rate', values.rate, (v) => v > 0, 'a positive number');
-  if (values.seed !== undefined) {
-    options.seed = number(
-      'seed',
-      values.seed,
-      (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
-      'an integer from 0 to 2^32-1',
-    );
-  }
+    options.ratePerSecond = numberFlag('rate', values.rate, (v) => v > 0, 'a positive number');
+  if (values.seed !== undefined) options.seed = seedFlag(values.seed);
   if (values['start-time'] !== undefined) {
     const start = Date.parse(values['start-time']);
     if (Number.isNaN(start))

@@ -4,23 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../lib/cli/main';
+import { runCli } from '../../../lib/cli/main';
+import { kpipe } from '../../support/kpipe';
 
 const ROOT = join(__dirname, '../../..');
-
-async function kpipe(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((text: string) => out.push(text));
-  const error = jest.spyOn(console, 'error').mockImplementation((text: string) => err.push(text));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 it('kpipe --version prints the package version', async () => {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -68,7 +55,7 @@ describe.each<[string, string[], RegExp, RegExp]>([
   [
     'a bad value of local',
     ['local', '--count', 'x'],
-    /^kpipe local: --count must be a number from 1 to 10000000, got "x"/,
+    /^kpipe local: --count must be an integer from 1 to 10000000, got "x"\n/,
     /usage: kpipe local/,
   ],
   [
@@ -139,3 +126,66 @@ it.each(['local', 'events', 'generate', 'emulators'])(
     expect(result.stdout).toMatch(new RegExp(`^usage: kpipe ${command}`));
   },
 );
+
+describe('runCli, the entry point of bin/kpipe.js', () => {
+  const saved = {
+    exitCode: process.exitCode,
+    warning: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED,
+  };
+
+  afterEach(() => {
+    process.exitCode = saved.exitCode;
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = saved.warning;
+  });
+
+  /** runCli returns nothing: its command is over once it sets the exit code. */
+  async function runCliToEnd(argv: string[]): Promise<{ code: number | string | undefined; stderr: string }> {
+    const printed: string[] = [];
+    const error = jest.spyOn(console, 'error').mockImplementation((text: string) => void printed.push(text));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      process.exitCode = undefined;
+      runCli(argv);
+      while (process.exitCode === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+      return { code: process.exitCode, stderr: printed.join('\n') };
+    } finally {
+      error.mockRestore();
+      log.mockRestore();
+    }
+  }
+
+  it("sets the command's exit code", async () => {
+    expect(await runCliToEnd(['--version'])).toEqual({ code: 0, stderr: '' });
+    expect((await runCliToEnd(['deploy'])).code).toBe(2);
+  });
+
+  it('prints an error other than a usage error after "kpipe:", without a stack, and exits 1', async () => {
+    const result = await runCliToEnd(['events', '--pipeline', 'no-such-pipeline.yml']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^kpipe: \S*no-such-pipeline\.yml is not a valid pipeline:\n {2}- file not found$/,
+    );
+  });
+
+  it('prints a thrown value that is not an Error as it is', async () => {
+    // A command that rejects with a string (a dependency may). main.ts loads the command when it runs it, so
+    // the mock stays in place until then, and is lifted for the other tests.
+    jest.doMock('../../../lib/cli/events', () => ({ USAGE: '', run: () => Promise.reject('disk full') }));
+    try {
+      expect(await runCliToEnd(['events'])).toEqual({ code: 1, stderr: 'kpipe: disk full' });
+    } finally {
+      jest.dontMock('../../../lib/cli/events');
+    }
+  });
+
+  it("turns off the AWS SDK's Node-version warning unless the user set the switch", async () => {
+    delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    await runCliToEnd(['--version']);
+    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
+
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'false';
+    await runCliToEnd(['--version']);
+    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('false');
+  });
+});
