@@ -36,7 +36,8 @@ function toSubsequence(value: unknown): number | undefined {
 function contextOf(record: FirehoseInputRecord, ingestionTime: Date): RecordContext {
   const arrivalTime = new Date(record.approximateArrivalTimestamp);
   const meta = record.kinesisRecordMetadata;
-  if (meta === undefined) return { ingestionTime, arrivalTime };
+  // Some event serialisers write an absent field as null.
+  if (meta === undefined || meta === null) return { ingestionTime, arrivalTime };
   return {
     ingestionTime,
     arrivalTime,
