@@ -30,13 +30,15 @@ export type RecordPlanner = (
 /** `subsequenceNumber` is a number in some sources and a string in others. */
 function toSubsequence(value: unknown): number | undefined {
   const number = typeof value === 'string' && value !== '' ? Number(value) : value;
+  // Stryker disable next-line ConditionalExpression: typeof only narrows the type; isSafeInteger is false for a non-number
   return typeof number === 'number' && Number.isSafeInteger(number) ? number : undefined;
 }
 
 function contextOf(record: FirehoseInputRecord, ingestionTime: Date): RecordContext {
   const arrivalTime = new Date(record.approximateArrivalTimestamp);
   const meta = record.kinesisRecordMetadata;
-  if (meta === undefined) return { ingestionTime, arrivalTime };
+  // Some event serialisers write an absent field as null.
+  if (meta === undefined || meta === null) return { ingestionTime, arrivalTime };
   return {
     ingestionTime,
     arrivalTime,
@@ -45,6 +47,11 @@ function contextOf(record: FirehoseInputRecord, ingestionTime: Date): RecordCont
     subSequenceNumber: toSubsequence(meta.subsequenceNumber),
     partitionKey: meta.partitionKey,
   };
+}
+
+/** Whether the items' key sets differ, so that they cannot travel as one record. */
+function mixedKeys(keyList: readonly Keys[]): boolean {
+  return keyList.some((keys) => !sameKeys(keyList[0]!, keys));
 }
 
 const NEWLINE = 0x0a;
@@ -115,8 +122,6 @@ export function createRecordPlanner({
     const lines: string[] = [];
     const okIndexes: number[] = [];
     const keyList: Keys[] = [];
-    let firstKeys: Keys | undefined;
-    let mixed = false;
     let drops: string[] | undefined;
     for (let index = 0; index < total; index += 1) {
       const outcome = processor.process(objects[index]!, context);
@@ -127,26 +132,24 @@ export function createRecordPlanner({
       }
       lines.push(outcome.line);
       okIndexes.push(index);
-      const keys = outcome.keys;
-      if (keys !== undefined) {
-        keyList.push(keys);
-        if (firstKeys === undefined) firstKeys = keys;
-        else if (!mixed && !sameKeys(firstKeys, keys)) mixed = true;
-      }
+      // Stryker disable next-line ConditionalExpression: one extractor gives every object keys or none, and a list of undefined is not mixed
+      if (outcome.keys !== undefined) keyList.push(outcome.keys);
     }
     // Counted only once the record is not failed: a failed record goes to the error output whole.
     if (drops !== undefined) for (const rule of drops) count(summary.droppedObjects, rule);
     if (lines.length === 0) return DROPPED.filtered;
-    const joined = lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`;
-    const output = mixed ? undefined : Buffer.from(joined);
-    if (output !== undefined && output.length <= maxRecordBytes) {
-      return { kind: 'ok', data: output.toString('base64'), keys: firstKeys };
-    }
-    if (lines.length === 1) {
-      return failed(
-        'record-too-large',
-        `${where(okIndexes[0]!)}output is ${output?.length ?? 0} bytes; a record may hold ${maxRecordBytes}`,
-      );
+    const mixed = mixedKeys(keyList);
+    if (!mixed) {
+      const output = Buffer.from(`${lines.join('\n')}\n`);
+      if (output.length <= maxRecordBytes) {
+        return { kind: 'ok', data: output.toString('base64'), keys: keyList[0] };
+      }
+      if (lines.length === 1) {
+        return failed(
+          'record-too-large',
+          `${where(okIndexes[0]!)}output is ${output.length} bytes; a record may hold ${maxRecordBytes}`,
+        );
+      }
     }
     const lineBytes = new Map<number, number>();
     okIndexes.forEach((index, position) => lineBytes.set(index, Buffer.byteLength(lines[position]!) + 1));
@@ -169,14 +172,12 @@ export function createRecordPlanner({
     const total = objects.length;
     const where = whereIn(total);
     const keyList: Keys[] = [];
-    let mixed = false;
     for (let index = 0; index < total; index += 1) {
       const extracted = extractKeys!(objects[index]!, { arrivalTime });
       if (!extracted.ok) return failed(extracted.reason, where(index) + extracted.message);
-      if (index > 0 && !mixed && !sameKeys(keyList[0]!, extracted.keys)) mixed = true;
       keyList.push(extracted.keys);
     }
-    if (!mixed) return { kind: 'ok', data: record.data, keys: keyList[0] };
+    if (!mixedKeys(keyList)) return { kind: 'ok', data: record.data, keys: keyList[0] };
     const indexes = objects.map((_object, index) => index);
     return splitIntoParts({
       reason: 'reingested-split-keys',

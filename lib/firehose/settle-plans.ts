@@ -30,17 +30,21 @@ export function guardResponseSize(
   plans: Plan[],
   maxResponseBytes: number,
 ): SizedEntries {
+  // Stryker disable next-line ArrayDeclaration: a length given only to preallocate; every index is set below
   const entries: FirehoseResponseRecord[] = new Array<FirehoseResponseRecord>(plans.length);
+  // Stryker disable next-line ArrayDeclaration: as above
   const sizes: number[] = new Array<number>(plans.length);
   const candidates: { index: number; okBytes: number; fallbackBytes: number }[] = [];
   for (let index = 0; index < plans.length; index += 1) {
     const plan = plans[index]!;
     const entry = toEntry(records[index]!.recordId, plan);
     entries[index] = entry;
-    if (plan.kind === 'dropped' || plan.kind === 'failed') {
+    if (plan.kind === 'dropped') {
       sizes[index] = entryBytes(entry);
       continue;
     }
+    // Any other entry at its ProcessingFailed size: a failed entry's own, the largest that a re-ingested
+    // one or an Ok one moved out can come to (putting it back may fail).
     const fallbackBytes = entryBytes({ recordId: entry.recordId, result: 'ProcessingFailed' });
     sizes[index] = fallbackBytes;
     if (plan.kind === 'ok') candidates.push({ index, okBytes: entryBytes(entry), fallbackBytes });

@@ -19,8 +19,8 @@ export interface FirehoseInputRecord {
   approximateArrivalTimestamp: number;
   /** Base64. */
   data: string;
-  /** Only when the delivery stream reads a Kinesis stream. */
-  kinesisRecordMetadata?: FirehoseKinesisMetadata;
+  /** Only when the delivery stream reads a Kinesis stream (some event serialisers write null otherwise). */
+  kinesisRecordMetadata?: FirehoseKinesisMetadata | null;
 }
 
 export interface FirehoseInvocation {

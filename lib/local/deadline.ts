@@ -27,7 +27,7 @@ export async function withDeadline<T>(
   if (stop.aborted) onStop();
   else stop.addEventListener('abort', onStop, { once: true });
   const timer = setTimeout(() => controller.abort(timeoutError(timeoutMs)), timeoutMs);
-  timer.unref?.();
+  timer.unref();
   try {
     return await request(controller.signal);
   } finally {

@@ -12,6 +12,7 @@ import {
   type FirehoseOutcome,
   type FirehoseProcessorOptions,
   type FirehoseResponseRecord,
+  type FirehoseSummary,
 } from '../../../lib/firehose';
 import { parsePipeline, type LoadedPipeline } from '../../../lib/pipeline/load';
 
@@ -119,4 +120,25 @@ export async function runChecked(
 
 export function results(outcome: FirehoseOutcome): string[] {
   return outcome.response.records.map((entry) => entry.result);
+}
+
+/** A summary before any record is counted, for tests of the stages that fill it in. */
+export function emptySummary(): FirehoseSummary {
+  return {
+    invocationId: 'invocation-1',
+    deliveryStreamArn: undefined,
+    source: 'direct-put',
+    records: 0,
+    ok: 0,
+    dropped: 0,
+    processingFailed: 0,
+    objects: 0,
+    droppedObjects: {},
+    droppedRecords: {},
+    failed: {},
+    reingest: { target: undefined, records: 0, parts: 0, failedParts: 0, errors: [] },
+    responseBytes: 0,
+    durationMs: 0,
+    failures: [],
+  };
 }

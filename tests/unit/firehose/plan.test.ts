@@ -1,4 +1,5 @@
 import {
+  count,
   DROPPED,
   failed,
   groupByKeys,
@@ -85,6 +86,17 @@ describe('the rules on keys', () => {
     expect(sameKeys({ a: '1', b: '2' }, { a: '1', b: '2' })).toBe(true);
     expect(sameKeys({ a: '1', b: '2' }, { a: '1', b: '3' })).toBe(false);
     expect(sameKeys({ a: '1' }, { a: '2' })).toBe(false);
+  });
+});
+
+describe('count', () => {
+  it('starts a key at 1 and adds 1 each time, leaving other keys alone', () => {
+    const counts: Partial<Record<string, number>> = { other: 5 };
+    count(counts, 'filtered');
+    expect(counts).toEqual({ other: 5, filtered: 1 });
+    count(counts, 'filtered');
+    count(counts, 'other');
+    expect(counts).toEqual({ other: 6, filtered: 2 });
   });
 });
 

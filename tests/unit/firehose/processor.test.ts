@@ -402,6 +402,21 @@ transforms:
   });
 });
 
+describe('firehoseTransformer: kinesisRecordMetadata given as null', () => {
+  it('reads the record as one without Kinesis metadata instead of failing it', async () => {
+    // Prepare
+    const event = firehoseTransformationEvent([{ data: json(clickEvent(1)) }]);
+    (event.records[0] as { kinesisRecordMetadata: unknown }).kinesisRecordMetadata = null;
+
+    // Act
+    const outcome = await runChecked(processorFor(pipelineOf({})), event);
+
+    // Assess
+    expect(results(outcome)).toEqual(['Ok']);
+    expect(outcome.summary.failed).toEqual({});
+  });
+});
+
 describe('partition key values', () => {
   const hostile = ['../x', 'a/b', '..', 'x'.repeat(600), 'ünïcödé value', ' spaced ', 'a\u0000b'];
   const pipeline = pipelineOf({

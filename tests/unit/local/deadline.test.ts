@@ -24,6 +24,7 @@ describe('withDeadline', () => {
     const started = Date.now();
     await expect(withDeadline(new AbortController().signal, 30, never)).rejects.toMatchObject({
       name: 'TimeoutError',
+      message: 'The operation was aborted due to timeout (30 ms)',
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
@@ -48,6 +49,22 @@ describe('withDeadline', () => {
       '500',
     );
     expect(getEventListeners(stop, 'abort')).toHaveLength(0);
+  });
+
+  it('lets go of the stop signal as soon as it fires, even while the request has not settled yet', async () => {
+    const stop = new AbortController();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let seen: AbortSignal | undefined;
+    const pending = withDeadline(stop.signal, 60_000, (signal) => {
+      seen = signal;
+      return gate; // ignores its signal, as a request stuck in a driver might
+    });
+    stop.abort(new Error('Ctrl-C'));
+    expect(seen?.aborted).toBe(true);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    release();
+    await pending;
   });
 
   it('keeps the heap flat over 40,000 requests on one stop signal (AbortSignal.any grew it ~2 MB)', async () => {
