@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { GeneratedRecord, GenerateReport, RecordKind } from '../generator';
 import type { LoadedPipeline } from '../pipeline/load';
+import { counted } from '../text/count';
 
 /** What the generator handed to the stream and the stream acknowledged. */
 export class ExpectedRecords {
@@ -330,13 +331,13 @@ export function undeliveredByPath(counts: InFlightCounts): string[] {
       .map(([code, count]) => `${code} ${n(count)}`)
       .join(', ');
     lines.push(
-      `generator: ${n(failed)} records failed PutRecords after retries and never reached the stream (${codes || 'no error code'})`,
+      `generator: ${counted(failed, 'record')} failed PutRecords after retries and never reached the stream (${codes || 'no error code'})`,
     );
   }
   const { consumer, firehose, windows } = counts;
   if (consumer && consumer.deadLettered > 0) {
     lines.push(
-      `consumer: ${n(consumer.deadLettered)} records only in dead letters (${consumer.deadLetterFile}: each line with its records' data, or a pointer for a batch over 6 MiB)`,
+      `consumer: ${counted(consumer.deadLettered, 'record')} only in dead letters (${consumer.deadLetterFile}: each line with its records' data, or a pointer for a batch over 6 MiB)`,
     );
   }
   if (firehose) {
@@ -349,15 +350,16 @@ export function undeliveredByPath(counts: InFlightCounts): string[] {
       [firehose.discardedOnStop, 'discarded from the buffers on stop'],
       [firehose.deadLettered, "only in the source reader's dead letters"],
     ] as const;
-    for (const [count, what] of lost) if (count > 0) lines.push(`firehose: ${n(count)} records ${what}`);
+    for (const [count, what] of lost)
+      if (count > 0) lines.push(`firehose: ${counted(count, 'record')} ${what}`);
   }
   if (windows && windows.deadLettered > 0) {
     lines.push(
-      `windows: ${n(windows.deadLettered)} records only in dead letters (${windows.deadLetterFile})`,
+      `windows: ${counted(windows.deadLettered, 'record')} only in dead letters (${windows.deadLetterFile})`,
     );
   }
   if (windows && windows.rowsFailed > 0) {
-    lines.push(`windows: ${n(windows.rowsFailed)} result rows not written to the results sink`);
+    lines.push(`windows: ${counted(windows.rowsFailed, 'result row')} not written to the results sink`);
   }
   return lines;
 }

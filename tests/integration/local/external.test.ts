@@ -81,7 +81,7 @@ it('says by path when Firehose could not write to S3, and exits 1', async () => 
 
     // Assess
     expect(proxy.counts['error-before']).toBeGreaterThan(0);
-    expect(run.stdout).toMatch(/^UNDELIVERED firehose: [\d,]+ records not written to S3 after retries/m);
+    expect(run.stdout).toMatch(/^UNDELIVERED firehose: [\d,]+ records? not written to S3 after retries/m);
     expect(run.stdout).not.toMatch(/^UNDELIVERED (consumer|generator|windows)/m);
     expect(run.stdout).toMatch(/FAIL Firehose: every record delivered raw/);
     expect(run.stdout).toContain('records were lost or NOT delivered (see UNDELIVERED above)');

@@ -148,6 +148,22 @@ describe('undeliveredByPath', () => {
     expect(lines[0]).toMatch(line);
   });
 
+  it('counts one record or row in the singular', () => {
+    const lines = undeliveredByPath({
+      generator: { failed: 1, errors: { InternalFailure: 1 } },
+      consumer: { deadLettered: 1, deadLetterFile: 'dl.jsonl' },
+      firehose: { deliveryFailed: 1, pending: 0, discardedOnStop: 0, deadLettered: 0 },
+      windows: { deadLettered: 1, rowsFailed: 1, deadLetterFile: 'w.jsonl' },
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/^generator: 1 record failed PutRecords/),
+      expect.stringMatching(/^consumer: 1 record only in dead letters/),
+      expect.stringMatching(/^firehose: 1 record not written to S3/),
+      expect.stringMatching(/^windows: 1 record only in dead letters/),
+      'windows: 1 result row not written to the results sink',
+    ]);
+  });
+
   it('prints one UNDELIVERED line per path in the summary, and a verdict that says so', () => {
     const undelivered = undeliveredByPath({
       ...clean,
