@@ -45,13 +45,15 @@ every stage, mirrors the bucket to disk and reconciles every record.
 
 Exit status: 0 the run did its job and every record is accounted for; 1 it did not (a FAIL line, a stage
 that received nothing, a path where every record ended in errors, an UNDELIVERED line: records failed,
-lost or only in dead letters, by path); 130 stopped by Ctrl-C before its
+lost or only in dead letters, by path); 130 stopped by Ctrl-C or SIGTERM before its
 count (what was generated is still drained and reconciled); 3 an emulator died or stopped answering (found
 within 10 s; the run stops and prints what was in flight; --follow restarts its own instead). Ctrl-C twice
 stops at once.`;
 
-/** Exit status of a run stopped by Ctrl-C before its count (128 + SIGINT, as shells report it). */
+/** Exit status of a run stopped by Ctrl-C (or SIGTERM) before its count (128 + SIGINT, as shells report it). */
 export const INTERRUPTED_EXIT = 130;
+/** The signals that stop a run the way Ctrl-C does: generation stops, what was generated is drained. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /** Exit status of a run stopped because an emulator died or stopped answering. */
 export const EMULATOR_DOWN_EXIT = 3;
 
@@ -297,19 +299,24 @@ export async function run(argv: string[]): Promise<number> {
   const terminal = createTerminal();
   const live = createLiveChannel();
   let phase = 'starting';
-  // First Ctrl-C: stop generating, say what the run still does, finish with the summary. Second: stop now
-  // (the emulators die with this process: each watches its stdin, a pipe from it; emulator-watch.ts).
-  const interrupt = () => {
+  // First Ctrl-C (or SIGTERM, as a process manager or `docker stop` sends): stop generating, say what the run
+  // still does, finish with the summary. Second: stop now (the emulators die with this process: each watches
+  // its stdin, a pipe from it; emulator-watch.ts).
+  const interrupt = (signal: (typeof STOP_SIGNALS)[number]) => {
+    const by = signal === 'SIGINT' ? 'Ctrl-C' : signal;
     if (controller.signal.aborted) {
-      terminal.note('stopped at once (second Ctrl-C): nothing drained, not reconciled');
+      terminal.note(`stopped at once (second ${by}): nothing drained, not reconciled`);
       process.exit(INTERRUPTED_EXIT);
     }
     controller.abort();
     // Interrupted while generating, the next step is the drain the runtime announces as its next phase.
     const now = phase === 'generating records' ? 'finishing what was generated' : phase;
-    terminal.note(`stopping: generation stopped; now ${now}… (Ctrl-C again to stop at once)`);
+    const on = signal === 'SIGINT' ? '' : ` on ${signal}`;
+    terminal.note(`stopping${on}: generation stopped; now ${now}… (Ctrl-C again to stop at once)`);
   };
-  process.on('SIGINT', interrupt);
+  // One handler per signal, bound to its name (an in-process emit passes none).
+  const onStop = STOP_SIGNALS.map((signal) => [signal, () => interrupt(signal)] as const);
+  for (const [signal, handler] of onStop) process.on(signal, handler);
   let console_: RunConsole | undefined;
   try {
     const stateDir = values['state-dir'] ?? values['work-dir'] ?? DEFAULT_STATE_DIR;
@@ -363,9 +370,15 @@ export async function run(argv: string[]): Promise<number> {
     console.log(formatSummary(summary, process.cwd(), pipeline));
     console_?.runEnded();
     if (console_ && process.stdout.isTTY && !controller.signal.aborted) {
-      process.removeListener('SIGINT', interrupt);
+      for (const [signal, handler] of onStop) process.removeListener(signal, handler);
       console.log(`\nthe console stays up at ${console_.url} (the lake as mirrored above); Ctrl-C closes it`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await new Promise<void>((resolve) => {
+        const close = () => {
+          for (const signal of STOP_SIGNALS) process.removeListener(signal, close);
+          resolve();
+        };
+        for (const signal of STOP_SIGNALS) process.once(signal, close);
+      });
     }
     return exitCode(summary);
   } catch (error) {
@@ -377,7 +390,7 @@ export async function run(argv: string[]): Promise<number> {
     return EMULATOR_DOWN_EXIT;
   } finally {
     terminal.done();
-    process.removeListener('SIGINT', interrupt);
+    for (const [signal, handler] of onStop) process.removeListener(signal, handler);
     await console_?.close();
   }
 }

@@ -267,7 +267,7 @@ export function runProblems(counts: StageCounts): string[] {
   const problems: string[] = [];
   if (counts.interrupted) {
     const asked = counts.requested === undefined ? '' : ` of ${counts.requested}`;
-    problems.push(`interrupted: stopped by Ctrl-C after ${counts.acknowledged}${asked} records`);
+    problems.push(`interrupted: stopped by Ctrl-C or SIGTERM after ${counts.acknowledged}${asked} records`);
   }
   if (counts.generationStopped) problems.push(`generation stopped early: ${counts.generationStopped}`);
   if (counts.acknowledged === 0) {

@@ -88,7 +88,7 @@ it('refuses a second run on the same state folder, and Ctrl-C once drains and en
   expect(second.stderr()).toContain(`another kpipe local (PID ${first.child.pid}) is using ${stateDir}`);
   expect(second.stderr()).toContain('--state-dir');
   expect(first.stderr()).toMatch(/stopping: generation stopped; now .*Ctrl-C again to stop at once/);
-  expect(first.stdout()).toContain('PROBLEM interrupted: stopped by Ctrl-C after');
+  expect(first.stdout()).toContain('PROBLEM interrupted: stopped by Ctrl-C or SIGTERM after');
   expect(first.stdout()).toContain('interrupted before its count: every generated record is accounted for.');
   expect(firstCode).toBe(130);
   await until(() => emulators.every((pid) => !alive(pid)), 10_000, 'the emulators to exit');

@@ -1,6 +1,6 @@
 /**
  * `kpipe local` and Ctrl-C, and a run whose emulator died: what it says, its exit status, and the SIGINT
- * handlers it adds and removes. The runtime and the console are mocked; SIGINT is emitted in-process.
+ * and SIGTERM handlers it adds and removes. The runtime and the console are mocked; signals are emitted in-process.
  */
 import { startRunConsole } from '../../../lib/console/server/for-run';
 import { EmulatorDownError } from '../../../lib/local/emulator-watch';
@@ -19,6 +19,7 @@ const run = jest.mocked(runLocalPipeline);
 const startConsole = jest.mocked(startRunConsole);
 let exit: jest.SpiedFunction<typeof process.exit>;
 let sigintListeners: number;
+let sigtermListeners: number;
 
 beforeEach(() => {
   run.mockReset();
@@ -26,11 +27,13 @@ beforeEach(() => {
   // The second Ctrl-C and a dead emulator end the process: here they only say they would.
   exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
   sigintListeners = process.listenerCount('SIGINT');
+  sigtermListeners = process.listenerCount('SIGTERM');
 });
 
 afterEach(() => {
   exit.mockRestore();
   expect(process.listenerCount('SIGINT')).toBe(sigintListeners);
+  expect(process.listenerCount('SIGTERM')).toBe(sigtermListeners);
 });
 
 /** A run that generates until its signal aborts, then drains and reports itself interrupted. */
@@ -41,7 +44,7 @@ function generateUntilAborted(): void {
     options.onPhase?.('draining Firehose buffers');
     return localSummary({
       interrupted: true,
-      problems: ['interrupted: stopped by Ctrl-C after 40 of 100 records'],
+      problems: ['interrupted: stopped by Ctrl-C or SIGTERM after 40 of 100 records'],
     });
   });
 }
@@ -100,6 +103,41 @@ describe('Ctrl-C during a run', () => {
   });
 });
 
+describe('SIGTERM during a run (a process manager, docker stop)', () => {
+  it('stops generating and drains as Ctrl-C does, naming the signal, and ends with the summary and 130', async () => {
+    generateUntilAborted();
+    const kpipe = startKpipe(['local', '--no-console']);
+    await started(run);
+    expect(process.listenerCount('SIGTERM')).toBe(sigtermListeners + 1);
+
+    process.emit('SIGTERM');
+    const result = await kpipe.done;
+
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(
+      'stopping on SIGTERM: generation stopped; now finishing what was generated… (Ctrl-C again to stop at once)\n',
+    );
+    expect(result.stdout).toMatch(
+      /\ninterrupted before its count: every generated record is accounted for\.$/,
+    );
+    expect(exit).not.toHaveBeenCalled();
+  });
+
+  it('after a first Ctrl-C, stops at once, naming the signal that did', async () => {
+    generateUntilAborted();
+    const kpipe = startKpipe(['local', '--no-console']);
+    await started(run);
+
+    process.emit('SIGINT');
+    process.emit('SIGTERM');
+
+    expect(exit).toHaveBeenCalledWith(130);
+    expect((await kpipe.done).stderr).toContain(
+      'stopped at once (second SIGTERM): nothing drained, not reconciled\n',
+    );
+  });
+});
+
 describe('an emulator that died', () => {
   const down = {
     name: 'kinesalite',
@@ -147,6 +185,20 @@ describe('the console on a terminal', () => {
     process.emit('SIGINT');
 
     expect((await kpipe.done).code).toBe(1);
+    expect(running.close).toHaveBeenCalledTimes(1);
+    expect(exit).not.toHaveBeenCalled();
+  });
+
+  it('closes on SIGTERM too, and leaves no handler of either signal behind', async () => {
+    const running = consoleAt(startConsole);
+    run.mockResolvedValue(localSummary());
+    const kpipe = startKpipe(['local']);
+
+    await kpipe.printed(/the console stays up at .*; Ctrl-C closes it/);
+    expect(process.listenerCount('SIGTERM')).toBe(sigtermListeners + 1);
+    process.emit('SIGTERM');
+
+    expect((await kpipe.done).code).toBe(0);
     expect(running.close).toHaveBeenCalledTimes(1);
     expect(exit).not.toHaveBeenCalled();
   });

@@ -125,7 +125,10 @@ describe('formatSummary', () => {
       ],
       [
         'an interrupted run',
-        { interrupted: true, problems: ['interrupted: stopped by Ctrl-C after 40 of 100 records'] },
+        {
+          interrupted: true,
+          problems: ['interrupted: stopped by Ctrl-C or SIGTERM after 40 of 100 records'],
+        },
         /^interrupted before its count: every generated record is accounted for\.$/,
         undefined,
       ],

@@ -53,7 +53,7 @@ describe('runProblems', () => {
 
   it('says a run was interrupted before its count, and that a run generated nothing', () => {
     expect(runProblems({ ...healthy, interrupted: true, acknowledged: 40 })).toEqual([
-      'interrupted: stopped by Ctrl-C after 40 of 100 records',
+      'interrupted: stopped by Ctrl-C or SIGTERM after 40 of 100 records',
     ]);
     expect(runProblems({ ...healthy, acknowledged: 0 })[0]).toMatch(/^no record reached the stream/);
   });
