@@ -19,11 +19,11 @@ module.exports = {
   // branches 89.80, functions 95.79, lines 96.32 %).
   coverageThreshold: {
     global: { statements: 89, branches: 85, functions: 88, lines: 90 },
-    // Measured: statements 94.24, branches 78.48, functions 100, lines 97.62 %.
-    './functions/': { statements: 94, branches: 78, functions: 100, lines: 97 },
-    // Measured: statements 74.02, branches 69.25, functions 64.93, lines 75.23 % (much of it runs only
-    // against the emulators, in the integration project).
-    './lib/local/': { statements: 74, branches: 69, functions: 64, lines: 75 },
+    // Measured: statements 94.44, branches 81.93, functions 100, lines 97.69 % (2026-12-06).
+    './functions/': { statements: 94, branches: 81, functions: 100, lines: 97 },
+    // Measured: statements 75.08, branches 69.57, functions 67.32, lines 75.98 % on 2026-12-06 (much of it
+    // runs only against the emulators, in the integration project).
+    './lib/local/': { statements: 75, branches: 69, functions: 67, lines: 75 },
     // Measured on 2026-12-06: statements 98.76, branches 97.50, functions 98.57, lines 99.71 % (the commands
     // run in-process with the runtime, s3rver and AWS mocked; tests/unit/cli).
     './lib/cli/': { statements: 98, branches: 97, functions: 98, lines: 99 },
