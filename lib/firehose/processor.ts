@@ -98,7 +98,8 @@ function resolveOptions(options: FirehoseProcessorOptions) {
   return resolved;
 }
 
-function newSummary(event: FirehoseInvocation): FirehoseSummary {
+/** An invocation's summary before any record is counted (exported for the tests of the stages that fill it). */
+export function newSummary(event: FirehoseInvocation): FirehoseSummary {
   return {
     invocationId: event.invocationId,
     deliveryStreamArn: deliveryStreamArnOf(event),

@@ -14,6 +14,7 @@ import {
   type FirehoseResponseRecord,
   type FirehoseSummary,
 } from '../../../lib/firehose';
+import { newSummary } from '../../../lib/firehose/processor';
 import { parsePipeline, type LoadedPipeline } from '../../../lib/pipeline/load';
 
 export const SAMPLE_PARTITIONING = `
@@ -124,21 +125,5 @@ export function results(outcome: FirehoseOutcome): string[] {
 
 /** A summary before any record is counted, for tests of the stages that fill it in. */
 export function emptySummary(): FirehoseSummary {
-  return {
-    invocationId: 'invocation-1',
-    deliveryStreamArn: undefined,
-    source: 'direct-put',
-    records: 0,
-    ok: 0,
-    dropped: 0,
-    processingFailed: 0,
-    objects: 0,
-    droppedObjects: {},
-    droppedRecords: {},
-    failed: {},
-    reingest: { target: undefined, records: 0, parts: 0, failedParts: 0, errors: [] },
-    responseBytes: 0,
-    durationMs: 0,
-    failures: [],
-  };
+  return newSummary({ invocationId: 'invocation-1', region: 'us-east-1', records: [] });
 }
