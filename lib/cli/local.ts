@@ -13,7 +13,7 @@ import { startRunConsole, type RunConsole } from '../console/server/for-run';
 import { createLiveChannel } from '../local/live';
 import { EmulatorDownError } from '../local/emulator-watch';
 import { resentText } from '../generator/progress';
-import { counted } from '../text/count';
+import { counted, formatInteger } from '../text/count';
 import { integerFlag, numberFlag, parseCommandArgs, seedFlag, UsageError } from './usage';
 
 export const USAGE = `usage: kpipe local [pipeline.yml] [options]
@@ -93,8 +93,6 @@ function numericOptions(
   };
 }
 
-const integer = new Intl.NumberFormat('en-US');
-
 /**
  * stderr as a status line and notes: on a terminal the progress line is cut to its width and redrawn in
  * place, and each note (a warning, "stopping…") goes above it on a line of its own; elsewhere progress is
@@ -137,13 +135,13 @@ function progressLine(progress: LocalProgress): string {
   const consumer = progress.consumer;
   const firehose = progress.firehose;
   return [
-    `generated ${integer.format(generated?.acknowledged ?? 0)}`,
+    `generated ${formatInteger(generated?.acknowledged ?? 0)}`,
     consumer
-      ? `consumed ${integer.format(consumer.records)} (${counted(consumer.batches, 'batch', 'batches')})`
+      ? `consumed ${formatInteger(consumer.records)} (${counted(consumer.batches, 'batch', 'batches')})`
       : '',
     firehose
-      ? `firehose in ${integer.format(firehose.recordsIn)} → ${integer.format(firehose.delivered)} delivered, ` +
-        `${integer.format(firehose.errorOutput)} errors, ${counted(firehose.objects, 'object')}`
+      ? `firehose in ${formatInteger(firehose.recordsIn)} → ${formatInteger(firehose.delivered)} delivered, ` +
+        `${formatInteger(firehose.errorOutput)} errors, ${counted(firehose.objects, 'object')}`
       : '',
     `parquet ${counted(progress.converted.rows, 'row')}`,
   ]
@@ -155,7 +153,7 @@ function counts(record: Record<string, number>): string {
   const entries = Object.entries(record);
   return entries.length === 0
     ? 'none'
-    : entries.map(([key, value]) => `${key} ${integer.format(value)}`).join(', ');
+    : entries.map(([key, value]) => `${key} ${formatInteger(value)}`).join(', ');
 }
 
 function verdict(summary: LocalRunSummary): string {
@@ -206,18 +204,18 @@ export function formatSummary(
   const lines = [
     '',
     `kpipe local — summary (Kinesis emulator: ${summary.emulator})`,
-    `  generated   ${counted(generated.attempted, 'record')}, ${integer.format(generated.acknowledged)} acknowledged by ${summary.target}, ${integer.format(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
+    `  generated   ${counted(generated.attempted, 'record')}, ${formatInteger(generated.acknowledged)} acknowledged by ${summary.target}, ${formatInteger(generated.failed)} failed (${counts(Object.fromEntries(Object.entries(generated.byKind).map(([kind, value]) => [kind, value.acknowledged])))})`,
   ];
   if (generated.resent > 0) lines.push(`              ${resentText(generated)}`);
   if (consumer.mapping) {
     lines.push(
-      `  consumer    ${counted(consumer.mapping.records, 'record')} in ${counted(consumer.batches, 'batch', 'batches')}, ${integer.format(consumer.delivered)} delivered, dropped: ${counts(consumer.dropped)}, failed: ${counts(consumer.failed)}`,
-      `              re-delivered ${integer.format(consumer.mapping.redeliveredRecords)}, retries ${integer.format(consumer.mapping.retries)}, dead-lettered batches ${integer.format(consumer.mapping.deadLetterBatches)}`,
+      `  consumer    ${counted(consumer.mapping.records, 'record')} in ${counted(consumer.batches, 'batch', 'batches')}, ${formatInteger(consumer.delivered)} delivered, dropped: ${counts(consumer.dropped)}, failed: ${counts(consumer.failed)}`,
+      `              re-delivered ${formatInteger(consumer.mapping.redeliveredRecords)}, retries ${formatInteger(consumer.mapping.retries)}, dead-lettered batches ${formatInteger(consumer.mapping.deadLetterBatches)}`,
     );
   }
   if (firehose) {
     lines.push(
-      `  firehose    ${integer.format(firehose.recordsIn)} in, ${integer.format(firehose.ok)} transformed, ${integer.format(firehose.delivered)} delivered in ${counted(firehose.objects, 'object')}, ${integer.format(firehose.dropped)} dropped, ${integer.format(firehose.errorOutput)} to the error prefix`,
+      `  firehose    ${formatInteger(firehose.recordsIn)} in, ${formatInteger(firehose.ok)} transformed, ${formatInteger(firehose.delivered)} delivered in ${counted(firehose.objects, 'object')}, ${formatInteger(firehose.dropped)} dropped, ${formatInteger(firehose.errorOutput)} to the error prefix`,
     );
   }
   lines.push(
@@ -231,7 +229,7 @@ export function formatSummary(
   if (reconciliation.skipped) lines.push(`  ${reconciliation.skipped}`);
   for (const check of reconciliation.checks) {
     lines.push(
-      `  ${check.ok ? 'ok ' : 'FAIL'} ${check.name}: expected ${integer.format(check.expected)}, found ${integer.format(check.actual)} (${counts(check.parts)})`,
+      `  ${check.ok ? 'ok ' : 'FAIL'} ${check.name}: expected ${formatInteger(check.expected)}, found ${formatInteger(check.actual)} (${counts(check.parts)})`,
     );
   }
   const lake = relative(cwd, summary.lakeDirectory) || '.';
@@ -242,7 +240,7 @@ export function formatSummary(
   );
   if (reconciliation.lakeGlob) {
     lines.push(
-      `lake rows (DuckDB): ${reconciliation.lakeRows === undefined ? 'not counted (@duckdb/node-api not installed)' : integer.format(reconciliation.lakeRows)}`,
+      `lake rows (DuckDB): ${reconciliation.lakeRows === undefined ? 'not counted (@duckdb/node-api not installed)' : formatInteger(reconciliation.lakeRows)}`,
       'try:',
       `  ${tryCommand(summary, cwd, pipeline)}`,
     );

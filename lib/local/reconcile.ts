@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { GeneratedRecord, GenerateReport, RecordKind } from '../generator';
 import type { LoadedPipeline } from '../pipeline/load';
-import { counted } from '../text/count';
+import { counted, formatInteger } from '../text/count';
 
 /** What the generator handed to the stream and the stream acknowledged. */
 export class ExpectedRecords {
@@ -317,8 +317,6 @@ export interface InFlightCounts {
   windows?: { deadLettered: number; rowsFailed: number; deadLetterFile: string };
 }
 
-const n = (value: number) => new Intl.NumberFormat('en-US').format(value);
-
 /**
  * One line per path that lost, failed or left records undelivered, naming what and where to look; empty
  * when every record got somewhere. Any line makes the run's exit non-zero (lib/cli/local.ts).
@@ -328,7 +326,7 @@ export function undeliveredByPath(counts: InFlightCounts): string[] {
   const { failed, errors } = counts.generator;
   if (failed > 0) {
     const codes = Object.entries(errors)
-      .map(([code, count]) => `${code} ${n(count)}`)
+      .map(([code, count]) => `${code} ${formatInteger(count)}`)
       .join(', ');
     lines.push(
       `generator: ${counted(failed, 'record')} failed PutRecords after retries and never reached the stream (${codes || 'no error code'})`,
